@@ -1,0 +1,83 @@
+"""create_app(config) → the Flask application serving FusionAuth, LootLocker and the control plane."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import weakref
+from pathlib import Path
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from . import fixtures as fixture_files
+from .config import Config
+from .control import routes as control_routes
+from .fusionauth import routes as fusionauth_routes
+from .fusionauth.collections import API_KEYS
+from .openapi import specs as load_specs
+from .store import State, Store
+
+
+def _fixture_loader(config: Config) -> State:
+    state = fixture_files.load(config.fixtures_dir, load_specs())
+    keys = state.get(API_KEYS, {})
+    if config.fusionauth_api_key and keys:
+        first = next(iter(keys.values()))
+        first["key"] = config.fusionauth_api_key
+    return state
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    specs = load_specs()
+    fixtures = _fixture_loader(config)  # validated now: a broken fixture stops the start
+
+    app = Flask("mockserver")
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.config["MOCKSERVER_STRICT"] = config.strict
+    app.config["MOCKSERVER_CONFIG"] = config
+
+    if config.state_path:
+        state_path = config.state_path
+    else:
+        # No --state: a private temporary database, deleted with the app. (A file rather than
+        # SQLite's :memory: so that the same code path serves one process or many.)
+        folder = tempfile.mkdtemp(prefix="mockserver-")
+        state_path = str(Path(folder) / "state.sqlite3")
+        weakref.finalize(app, shutil.rmtree, folder, ignore_errors=True)
+    store = Store(state_path)
+    with store.write() as tx:
+        # The first process to start seeds the database; restarts on a --state file keep its state.
+        if tx.get_meta("seeded") is None:
+            tx.replace_all(fixtures)
+            tx.set_meta("seeded", "fixtures")
+    app.extensions["mockserver.store"] = store
+
+    fusionauth_routes.register(app, specs, store)
+    control_routes.register(app, specs, store, lambda: _fixture_loader(config))
+    _register_error_handlers(app)
+    return app
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        # Routing-level failures (unknown path, method not allowed, body too large) in each API's own
+        # manner: FusionAuth answers these with an empty body; the control plane with a JSON error.
+        status = error.code or 500
+        if request.path.startswith("/_mock/"):
+            return Response(f'{{"error":"{error.name}"}}', status=status, mimetype="application/json")
+        response = Response(b"", status=status)
+        response.headers.pop("Content-Type", None)
+        if status == 405 and isinstance(error.valid_methods, list | tuple | set):
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Response:
+        # A bug in the mock. FusionAuth's own 500 has an empty body; the log has the stack trace.
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        response = Response(b"", status=500)
+        response.headers.pop("Content-Type", None)
+        return response

@@ -1,0 +1,71 @@
+"""Settings from command-line flags and MOCKSERVER_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .resources import DEFAULT_FIXTURES_DIR
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 9011  # FusionAuth's own default port
+# FusionAuth documents no request size limit; 1 MiB is far above any real request of these APIs.
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Config:
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    workers: int = 1
+    # None: a temporary database file that is deleted when the server stops.
+    state_path: str | None = None
+    fixtures_dir: str = str(DEFAULT_FIXTURES_DIR)
+    # Overrides the value of the first API key of the fixtures (MOCKSERVER_FUSIONAUTH_API_KEY).
+    fusionauth_api_key: str | None = None
+    # Validate every response against the OpenAPI documents; a drift becomes a 500 that names it.
+    strict: bool = False
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Config:
+        env = os.environ
+        values: dict[str, object] = {
+            "host": env.get("MOCKSERVER_HOST", DEFAULT_HOST),
+            "port": int(env.get("MOCKSERVER_PORT", DEFAULT_PORT)),
+            "workers": int(env.get("MOCKSERVER_WORKERS", 1)),
+            "state_path": env.get("MOCKSERVER_STATE") or None,
+            "fixtures_dir": env.get("MOCKSERVER_FIXTURES") or str(DEFAULT_FIXTURES_DIR),
+            "fusionauth_api_key": env.get("MOCKSERVER_FUSIONAUTH_API_KEY") or None,
+            "strict": _env_bool("MOCKSERVER_STRICT", False),
+            "max_body_bytes": int(env.get("MOCKSERVER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)  # type: ignore[arg-type]
+
+    def to_env(self) -> dict[str, str]:
+        """The environment that makes Config.from_env() in a worker process equal to this config."""
+        env = {
+            "MOCKSERVER_HOST": self.host,
+            "MOCKSERVER_PORT": str(self.port),
+            "MOCKSERVER_WORKERS": str(self.workers),
+            "MOCKSERVER_FIXTURES": str(Path(self.fixtures_dir).resolve()),
+            "MOCKSERVER_STRICT": "1" if self.strict else "0",
+            "MOCKSERVER_MAX_BODY_BYTES": str(self.max_body_bytes),
+        }
+        if self.state_path:
+            env["MOCKSERVER_STATE"] = str(Path(self.state_path).resolve())
+        if self.fusionauth_api_key:
+            env["MOCKSERVER_FUSIONAUTH_API_KEY"] = self.fusionauth_api_key
+        return env
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)

@@ -1,0 +1,1 @@
+"""mockserver's own control plane under /_mock/."""

@@ -1,0 +1,1 @@
+"""The FusionAuth half of mockserver: routes (HTTP only), models (behaviour on the store), errors."""

@@ -1,0 +1,218 @@
+"""Turns OpenAPI operations into Flask routes and runs the request pipeline every vendor shares.
+
+Pipeline: authenticate → parse the body (size, Content-Type, JSON) → validate parameters and body
+against the operation → call the handler → (strict mode) validate the response against the operation.
+What differs per vendor — error formats, authentication — comes from a `Vendor` object.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from flask import Blueprint, Flask, Response, current_app, request
+from werkzeug.datastructures import Headers
+
+from .openapi import Issue, Operation, Spec
+
+NO_BODY = object()
+
+
+@dataclass
+class Call:
+    """One parsed, validated request as a handler sees it."""
+
+    operation: Operation
+    path: dict[str, str]
+    query: dict[str, str]
+    headers: Headers
+    body: Any
+    content_type: str | None
+    context: dict[str, Any] = field(default_factory=dict)  # what authentication established
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = NO_BODY
+    headers: dict[str, str] = field(default_factory=dict)
+    cookies: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+
+
+class VendorError(Exception):
+    """Raised by a vendor's code to answer with an error; `reply` is already in the vendor's format."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__(reply.status)
+        self.reply = reply
+
+
+class Vendor(Protocol):
+    def authenticate(self, call: Call) -> None: ...
+    def empty_body(self, operation: Operation) -> Any: ...
+    def malformed_json(self, detail: str) -> Reply: ...
+    def invalid_content_type(self, value: str | None, allowed: list[str]) -> Reply: ...
+    def invalid_parameter(self, operation: Operation, location: str, name: str, value: str | None) -> Reply: ...
+    def invalid_body(self, operation: Operation, issues: list[Issue]) -> Reply: ...
+    def translate(self, error: Exception) -> Reply | None: ...
+
+
+Handler = Callable[[Call], Reply]
+
+
+def render(reply: Reply) -> Response:
+    if reply.body is NO_BODY:
+        response = Response(b"", status=reply.status)
+        response.headers.pop("Content-Type", None)
+    else:
+        response = Response(
+            json.dumps(reply.body, separators=(",", ":")), status=reply.status, mimetype="application/json"
+        )
+    for name, value in reply.headers.items():
+        response.headers[name] = value
+    for name, value, options in reply.cookies:
+        response.set_cookie(name, value, **options)
+    return response
+
+
+def _flask_rule(path: str) -> str:
+    return re.sub(r"\{([^}]+)\}", r"<\1>", path)
+
+
+def _coerce(raw: str, schema: dict[str, Any]) -> Any:
+    kind = schema.get("type")
+    try:
+        if kind == "integer":
+            return int(raw)
+        if kind == "number":
+            return float(raw)
+    except ValueError:
+        return raw
+    if kind == "boolean":
+        return {"true": True, "false": False}.get(raw.lower(), raw)
+    return raw
+
+
+def _media_type(value: str | None) -> str | None:
+    return value.split(";", 1)[0].strip().lower() if value else None
+
+
+class Router:
+    """Registers the operations of one OpenAPI document with their handlers."""
+
+    def __init__(self, spec: Spec, vendor: Vendor) -> None:
+        self.spec = spec
+        self.vendor = vendor
+
+    def register(self, target: Flask | Blueprint, handlers: dict[str, Handler]) -> None:
+        missing = set(self.spec.operations) - set(handlers)
+        unknown = set(handlers) - set(self.spec.operations)
+        if missing or unknown:
+            raise RuntimeError(f"handlers and {self.spec.uri} disagree: missing {missing}, unknown {unknown}")
+        for operation_id, handler in handlers.items():
+            operation = self.spec.operations[operation_id]
+            target.add_url_rule(
+                _flask_rule(operation.path),
+                endpoint=operation_id,
+                view_func=self._view(operation, handler),
+                methods=[operation.method],
+                provide_automatic_options=False,
+            )
+
+    def _view(self, operation: Operation, handler: Handler) -> Callable[..., Response]:
+        def view(**path: str) -> Response:
+            reply = self.handle(operation, handler, path)
+            response = render(reply)
+            if current_app.config.get("MOCKSERVER_STRICT"):
+                response = check_response(operation, response)
+            return response
+
+        view.__name__ = operation.operation_id
+        return view
+
+    def handle(self, operation: Operation, handler: Handler, path: dict[str, str]) -> Reply:
+        vendor = self.vendor
+        call = Call(operation, path, request.args.to_dict(), request.headers, None, None)
+        try:
+            vendor.authenticate(call)
+            for param in operation.parameters:
+                raw = self._raw_parameter(param.location, param.name, path)
+                if raw is None:
+                    if param.required:
+                        return vendor.invalid_parameter(operation, param.location, param.name, None)
+                    continue
+                if not param.validator.is_valid(_coerce(raw, param.schema)):
+                    return vendor.invalid_parameter(operation, param.location, param.name, raw)
+            if operation.bodies:
+                parsed = self._body(operation)
+                if isinstance(parsed, Reply):
+                    return parsed
+                call.body, call.content_type = parsed
+                check = operation.bodies[call.content_type]
+                if not check.is_valid(call.body):
+                    return vendor.invalid_body(operation, check.issues(call.body))
+            return handler(call)
+        except VendorError as error:
+            return error.reply
+        except Exception as error:
+            translated = vendor.translate(error)
+            if translated is None:
+                raise
+            return translated
+
+    @staticmethod
+    def _raw_parameter(location: str, name: str, path: dict[str, str]) -> str | None:
+        if location == "path":
+            return path.get(name)
+        if location == "query":
+            return request.args.get(name)
+        if location == "header":
+            return request.headers.get(name)
+        return request.cookies.get(name)
+
+    def _body(self, operation: Operation) -> tuple[Any, str] | Reply:
+        raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+        media = _media_type(request.headers.get("Content-Type"))
+        allowed = list(operation.bodies)
+        if not raw.strip():
+            return self.vendor.empty_body(operation), media if media in allowed else allowed[0]
+        if media not in allowed:
+            return self.vendor.invalid_content_type(request.headers.get("Content-Type"), allowed)
+        try:
+            return json.loads(raw), media
+        except (ValueError, RecursionError) as error:
+            return self.vendor.malformed_json(str(error))
+
+
+def check_response(operation: Operation, response: Response) -> Response:
+    """Strict mode: a response that its own operation does not allow becomes a 500 that says why."""
+    problem = response_problem(operation, response.status_code, response.get_data())
+    if problem is None:
+        return response
+    current_app.logger.error("contract violation in %s: %s", operation.operation_id, problem)
+    return Response(
+        json.dumps({"mockserverContractViolation": problem, "operationId": operation.operation_id}),
+        status=500,
+        mimetype="application/json",
+    )
+
+
+def response_problem(operation: Operation, status: int, data: bytes) -> str | None:
+    if status not in operation.responses:
+        return f"status {status} is not declared (declared: {operation.statuses})"
+    check = operation.responses[status]
+    if check is None:
+        return None if not data else f"status {status} must have no body, got {data[:200]!r}"
+    try:
+        body = json.loads(data)
+    except ValueError:
+        return f"status {status} body is not JSON: {data[:200]!r}"
+    issues = check.issues(body)
+    if issues:
+        return f"status {status} body does not match its schema: " + "; ".join(
+            f"{'/'.join(map(str, i.path)) or '(root)'}: {i.message}" for i in issues[:5]
+        )
+    return None
