@@ -1,0 +1,78 @@
+"""`mockserver serve` (and the other commands): the production way to run the mock."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from .config import DEFAULT_HOST, DEFAULT_PORT, Config
+
+
+@click.group()
+@click.version_option(package_name="mockserver")
+def main() -> None:
+    """mockserver: an offline stand-in for FusionAuth and the LootLocker Game API."""
+
+
+@main.command()
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to bind (loopback by default).")
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port (FusionAuth's 9011).")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False), default=None,
+              help="Database file that keeps state across restarts (default: temporary, deleted on exit).")
+@click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False, exists=True), default=None,
+              help="Folder of fixtures to load instead of the defaults.")
+@click.option("--strict/--no-strict", default=None,
+              help="Validate every response against the OpenAPI documents (a drift becomes a 500).")
+def serve(host: str, port: int, workers: int, state_path: str | None, fixtures_dir: str | None,
+          strict: bool | None) -> None:
+    """Serve the mock on a production WSGI server (granian) until Ctrl-C."""
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    from . import fixtures
+    from .fusionauth.collections import API_KEYS
+    from .openapi import specs
+
+    config = Config.from_env(host=host, port=port, workers=workers, state_path=state_path,
+                             fixtures_dir=fixtures_dir, strict=strict)
+    try:
+        seed = fixtures.load(config.fixtures_dir, specs())
+    except fixtures.FixtureError as error:
+        raise click.ClickException(f"broken fixture: {error}") from error
+    temporary: str | None = None
+    if config.state_path is None:
+        # Every worker must share one database: a temporary file, removed when the server stops.
+        temporary = tempfile.mkdtemp(prefix="mockserver-")
+        config = Config.from_env(**{**config.as_dict(), "state_path": str(Path(temporary) / "state.sqlite3")})
+    os.environ.update(config.to_env())
+
+    api_key = config.fusionauth_api_key or next(iter(seed.get(API_KEYS, {}).values()), {}).get("key")
+    url = f"http://{host}:{port}"
+    click.echo(f"mockserver serving on {url}  (workers: {workers}, state: {state_path or 'temporary'})")
+    click.echo(f"FusionAuth API key: {api_key}")
+    click.echo(f"Control plane: {url}/_mock/health   Stop with Ctrl-C.")
+    sys.stdout.flush()
+    try:
+        Granian(
+            "mockserver.wsgi:app_from_env",
+            factory=True,
+            address=host,
+            port=port,
+            interface=Interfaces.WSGI,
+            workers=workers,
+            log_access=False,
+            blocking_threads=8,
+        ).serve()
+    finally:
+        if temporary:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

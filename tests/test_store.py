@@ -1,0 +1,71 @@
+"""The SQLite document store: operations, atomic transactions, sharing between processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+from mockserver.store import Store
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(str(tmp_path / "state.sqlite3"))
+
+
+def test_put_get_find_delete(store: Store) -> None:
+    with store.write() as tx:
+        tx.put("users", "b", {"id": "b", "email": "b@x.io", "tenant": "t1"})
+        tx.put("users", "a", {"id": "a", "email": "a@x.io"})
+    tx = store.read()
+    assert tx.get("users", "a") == {"id": "a", "email": "a@x.io"}
+    assert [d["id"] for d in tx.all("users")] == ["a", "b"]
+    assert [d["id"] for d in tx.find("users", email="b@x.io")] == ["b"]
+    assert [d["id"] for d in tx.find("users", tenant=None)] == ["a"]
+    with store.write() as tx:
+        assert tx.delete("users", "a") is True
+        assert tx.delete("users", "a") is False
+    assert store.read().get("users", "a") is None
+
+
+def test_a_failed_transaction_leaves_nothing(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.write() as tx:
+        tx.put("users", "a", {"id": "a"})
+        raise RuntimeError("half-way")
+    assert store.read().all("users") == []
+
+
+def test_dump_and_replace_all(store: Store) -> None:
+    with store.write() as tx:
+        tx.put("x", "1", {"id": "1"})
+        tx.replace_all({"y": {"2": {"id": "2"}}})
+    assert store.read().dump() == {"y": {"2": {"id": "2"}}}
+
+
+def test_state_survives_reopening_the_file(tmp_path: Path) -> None:
+    path = str(tmp_path / "state.sqlite3")
+    with Store(path).write() as tx:
+        tx.put("x", "1", {"id": "1", "v": 1})
+    assert Store(path).read().get("x", "1") == {"id": "1", "v": 1}
+
+
+def _increment(path: str, times: int) -> None:
+    store = Store(path)
+    for _ in range(times):
+        with store.write() as tx:
+            doc = tx.get("counters", "c") or {"id": "c", "n": 0}
+            doc["n"] += 1
+            tx.put("counters", "c", doc)
+
+
+def test_read_modify_write_is_atomic_across_processes(store: Store) -> None:
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_increment, args=(store.path, 150)) for _ in range(4)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+        assert w.exitcode == 0
+    assert store.read().get("counters", "c") == {"id": "c", "n": 600}  # no lost update
