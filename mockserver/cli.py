@@ -23,14 +23,28 @@ def main() -> None:
 @click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to bind (loopback by default).")
 @click.option("--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port (FusionAuth's 9011).")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-@click.option("--state", "state_path", type=click.Path(dir_okay=False), default=None,
-              help="Database file that keeps state across restarts (default: temporary, deleted on exit).")
-@click.option("--fixtures", "fixtures_dir", type=click.Path(file_okay=False, exists=True), default=None,
-              help="Folder of fixtures to load instead of the defaults.")
-@click.option("--strict/--no-strict", default=None,
-              help="Validate every response against the OpenAPI documents (a drift becomes a 500).")
-def serve(host: str, port: int, workers: int, state_path: str | None, fixtures_dir: str | None,
-          strict: bool | None) -> None:
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Database file that keeps state across restarts (default: temporary, deleted on exit).",
+)
+@click.option(
+    "--fixtures",
+    "fixtures_dir",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="Folder of fixtures to load instead of the defaults.",
+)
+@click.option(
+    "--strict/--no-strict",
+    default=None,
+    help="Validate every response against the OpenAPI documents (a drift becomes a 500).",
+)
+def serve(
+    host: str, port: int, workers: int, state_path: str | None, fixtures_dir: str | None, strict: bool | None
+) -> None:
     """Serve the mock on a production WSGI server (granian) until Ctrl-C."""
     from granian import Granian
     from granian.constants import Interfaces
@@ -39,8 +53,9 @@ def serve(host: str, port: int, workers: int, state_path: str | None, fixtures_d
     from .fusionauth.collections import API_KEYS
     from .openapi import specs
 
-    config = Config.from_env(host=host, port=port, workers=workers, state_path=state_path,
-                             fixtures_dir=fixtures_dir, strict=strict)
+    config = Config.from_env(
+        host=host, port=port, workers=workers, state_path=state_path, fixtures_dir=fixtures_dir, strict=strict
+    )
     try:
         seed = fixtures.load(config.fixtures_dir, specs())
     except fixtures.FixtureError as error:

@@ -68,9 +68,7 @@ class SchemaCheck:
     def __init__(self, resources: _Resources, uri: str) -> None:
         self.uri = uri
         self._resources = resources
-        self.validator = jsonschema_rs.validator_for(
-            {"$ref": uri}, registry=resources.registry, validate_formats=True
-        )
+        self.validator = jsonschema_rs.validator_for({"$ref": uri}, registry=resources.registry, validate_formats=True)
 
     def is_valid(self, instance: Any) -> bool:
         return self.validator.is_valid(instance)
@@ -84,7 +82,7 @@ class SchemaCheck:
             prop = getattr(error.kind, "property", None)
             expected_type = expected_format = None
             if keyword == "required" and prop is not None:
-                sub = self._resources.schema_at(self.uri, path + (prop,))
+                sub = self._resources.schema_at(self.uri, (*path, prop))
                 expected_type, expected_format = _type_of(sub)
             elif keyword == "additionalProperties":
                 unexpected = getattr(error.kind, "unexpected", None)

@@ -66,7 +66,10 @@ class LiveServer:
     def start(self, timeout: float = 20) -> LiveServer:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mockserver.cli", "serve", *self.args],
-            env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -30,7 +30,9 @@ def test_default_fixtures_hold_the_seed_ids() -> None:
     state = fixtures.load(DEFAULT_FIXTURES_DIR, specs())
     assert list(state["fusionauth.tenants"]) == [TENANT_ID]
     assert set(state["fusionauth.applications"]) == {
-        "9418c942-b625-4902-81d5-dbbe4012f311", "10000000-0000-0002-0000-000000000001"}
+        "9418c942-b625-4902-81d5-dbbe4012f311",
+        "10000000-0000-0002-0000-000000000001",
+    }
     for application in state["fusionauth.applications"].values():
         assert {r["name"] for r in application["roles"]} == {"user", "admin"}
         assert application["loginConfiguration"]["generateRefreshTokens"] is True
@@ -55,11 +57,11 @@ def test_a_missing_required_field_is_named(fixture_dir: Path) -> None:
 
 def test_unparseable_and_unknown_fixture_files(fixture_dir: Path) -> None:
     (fixture_dir / "fusionauth" / "tenants.json").write_text("[{")
-    with pytest.raises(fixtures.FixtureError, match="tenants.json: not valid JSON"):
+    with pytest.raises(fixtures.FixtureError, match=r"tenants\.json: not valid JSON"):
         fixtures.load(fixture_dir, specs())
     (fixture_dir / "fusionauth" / "tenants.json").write_text("[]")
     (fixture_dir / "fusionauth" / "widgets.json").write_text("[]")
-    with pytest.raises(fixtures.FixtureError, match="widgets.json: unknown fixture file"):
+    with pytest.raises(fixtures.FixtureError, match=r"widgets\.json: unknown fixture file"):
         fixtures.load(fixture_dir, specs())
 
 
@@ -95,8 +97,18 @@ def test_tenant_locked_key(fixture_dir: Path) -> None:
     keys = fixture_dir / "fusionauth" / "api-keys.json"
     tenants = fixture_dir / "fusionauth" / "tenants.json"
     tenants.write_text(json.dumps([*json.loads(tenants.read_text()), {"id": OTHER_TENANT, "name": "Other"}]))
-    keys.write_text(json.dumps([*json.loads(keys.read_text()), {
-        "id": "0b8a3f0e-2b1c-4d5e-8f90-123456789abc", "key": "locked-to-the-other-tenant", "tenantId": OTHER_TENANT}]))
+    keys.write_text(
+        json.dumps(
+            [
+                *json.loads(keys.read_text()),
+                {
+                    "id": "0b8a3f0e-2b1c-4d5e-8f90-123456789abc",
+                    "key": "locked-to-the-other-tenant",
+                    "tenantId": OTHER_TENANT,
+                },
+            ]
+        )
+    )
     client = create_app(Config(fixtures_dir=str(fixture_dir), strict=True)).test_client()
     locked = {"Authorization": "locked-to-the-other-tenant"}
     body = load("seed_twitch_request.json")

@@ -24,8 +24,9 @@ def twitch(**changes: Any) -> dict[str, Any]:
     return body
 
 
-def create(client: FlaskClient, auth: dict[str, str], body: dict[str, Any] | None = None,
-           url: str = BASE, **headers: str) -> Any:
+def create(
+    client: FlaskClient, auth: dict[str, str], body: dict[str, Any] | None = None, url: str = BASE, **headers: str
+) -> Any:
     return client.post(url, json=body if body is not None else twitch(), headers={**auth, **headers})
 
 
@@ -92,13 +93,22 @@ def test_names_are_unique_ignoring_case(client: FlaskClient, auth: dict[str, str
 
 
 def test_defaults_are_filled(client: FlaskClient, auth: dict[str, str]) -> None:
-    body = {"identityProvider": {"type": "Twitch", "buttonText": "b", "client_id": "c", "client_secret": "s",
-                                 "applicationConfiguration": {"9418c942-b625-4902-81d5-dbbe4012f311": {}},
-                                 "tenantConfiguration": {TENANT_ID: {}}}}
+    body = {
+        "identityProvider": {
+            "type": "Twitch",
+            "buttonText": "b",
+            "client_id": "c",
+            "client_secret": "s",
+            "applicationConfiguration": {"9418c942-b625-4902-81d5-dbbe4012f311": {}},
+            "tenantConfiguration": {TENANT_ID: {}},
+        }
+    }
     provider = create(client, auth, body).get_json()["identityProvider"]
     assert (provider["enabled"], provider["debug"], provider["linkingStrategy"]) == (False, False, "CreatePendingLink")
     assert provider["applicationConfiguration"]["9418c942-b625-4902-81d5-dbbe4012f311"] == {
-        "createRegistration": True, "enabled": False}
+        "createRegistration": True,
+        "enabled": False,
+    }
     assert provider["tenantConfiguration"][TENANT_ID] == {"limitUserLinkCount": {"enabled": False, "maximumLinks": 42}}
 
 
@@ -170,8 +180,11 @@ def test_reconcile_lambda_rules(client: FlaskClient, auth: dict[str, str]) -> No
     field = "identityProvider.lambdaConfiguration.reconcileId"
     unknown = create(client, auth, twitch(lambdaConfiguration={"reconcileId": "00000000-0000-0000-0000-0000000000aa"}))
     assert errors_of(unknown) == {field: [f"[invalid]{field}"]}
-    both = create(client, auth, twitch(lambdaConfiguration={"reconcileId": lambda_id},
-                                       attributeMappings={"user.username": "login"}))
+    both = create(
+        client,
+        auth,
+        twitch(lambdaConfiguration={"reconcileId": lambda_id}, attributeMappings={"user.username": "login"}),
+    )
     assert errors_of(both) == {field: [f"[unsupported]{field}"]}
     assert create(client, auth, twitch(lambdaConfiguration={"reconcileId": lambda_id})).status_code == 200
 
@@ -179,8 +192,11 @@ def test_reconcile_lambda_rules(client: FlaskClient, auth: dict[str, str]) -> No
 # -- auth ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "wrong"}, {"Authorization": f"Bearer {API_KEY}"}])
 def test_missing_or_wrong_api_key_is_401_with_empty_body(client: FlaskClient, headers: dict[str, str]) -> None:
-    for response in (client.get(BASE, headers=headers), client.post(BASE, json=twitch(), headers=headers),
-                     client.delete(f"{BASE}/{TWITCH_ID}", headers=headers)):
+    for response in (
+        client.get(BASE, headers=headers),
+        client.post(BASE, json=twitch(), headers=headers),
+        client.delete(f"{BASE}/{TWITCH_ID}", headers=headers),
+    ):
         assert response.status_code == 401
         assert response.data == b""
 
@@ -249,14 +265,14 @@ def test_deprecated_type_forms_act_on_the_fixed_id(client: FlaskClient, auth: di
 
 # -- patch ---------------------------------------------------------------------------------------
 def patch(client: FlaskClient, auth: dict[str, str], content_type: str, body: Any) -> Any:
-    return client.patch(f"{BASE}/{TWITCH_ID}", data=json.dumps(body),
-                        headers={**auth, "Content-Type": content_type})
+    return client.patch(f"{BASE}/{TWITCH_ID}", data=json.dumps(body), headers={**auth, "Content-Type": content_type})
 
 
 def test_patch_fusionauth_merge(client: FlaskClient, auth: dict[str, str]) -> None:
     create(client, auth, twitch(data={"tags": ["a"], "keep": 1}))
-    response = patch(client, auth, "application/json",
-                     {"identityProvider": {"scope": None, "debug": True, "data": {"tags": ["b"]}}})
+    response = patch(
+        client, auth, "application/json", {"identityProvider": {"scope": None, "debug": True, "data": {"tags": ["b"]}}}
+    )
     provider = response.get_json()["identityProvider"]
     assert "scope" not in provider  # null removes
     assert provider["debug"] is True
@@ -265,8 +281,9 @@ def test_patch_fusionauth_merge(client: FlaskClient, auth: dict[str, str]) -> No
 
 def test_patch_merge_patch_rfc7396(client: FlaskClient, auth: dict[str, str]) -> None:
     create(client, auth, twitch(data={"tags": ["a"], "keep": 1}))
-    response = patch(client, auth, "application/merge-patch+json",
-                     {"identityProvider": {"scope": None, "data": {"tags": ["b"]}}})
+    response = patch(
+        client, auth, "application/merge-patch+json", {"identityProvider": {"scope": None, "data": {"tags": ["b"]}}}
+    )
     provider = response.get_json()["identityProvider"]
     assert "scope" not in provider
     assert provider["data"] == {"tags": ["b"], "keep": 1}  # arrays replace
@@ -274,23 +291,30 @@ def test_patch_merge_patch_rfc7396(client: FlaskClient, auth: dict[str, str]) ->
 
 def test_patch_json_patch_rfc6902(client: FlaskClient, auth: dict[str, str]) -> None:
     create(client, auth)
-    ops = [{"op": "test", "path": "/identityProvider/debug", "value": False},
-           {"op": "replace", "path": "/identityProvider/buttonText", "value": "Patched"},
-           {"op": "remove", "path": "/identityProvider/scope"}]
+    ops = [
+        {"op": "test", "path": "/identityProvider/debug", "value": False},
+        {"op": "replace", "path": "/identityProvider/buttonText", "value": "Patched"},
+        {"op": "remove", "path": "/identityProvider/scope"},
+    ]
     provider = patch(client, auth, "application/json-patch+json", ops).get_json()["identityProvider"]
     assert provider["buttonText"] == "Patched" and "scope" not in provider
-    failed = patch(client, auth, "application/json-patch+json",
-                   [{"op": "test", "path": "/identityProvider/debug", "value": True}])
+    failed = patch(
+        client, auth, "application/json-patch+json", [{"op": "test", "path": "/identityProvider/debug", "value": True}]
+    )
     assert errors_of(failed) == {"general": ["[JSONPatchTestFailed]"]}
 
 
-@pytest.mark.parametrize("content_type,body", [
-    ("application/json", {"identityProvider": {"client_id": ""}}),
-    ("application/merge-patch+json", {"identityProvider": {"client_id": None}}),
-    ("application/json-patch+json", [{"op": "remove", "path": "/identityProvider/client_id"}]),
-])
-def test_patched_result_is_validated_as_for_put(client: FlaskClient, auth: dict[str, str], content_type: str,
-                                               body: Any) -> None:
+@pytest.mark.parametrize(
+    "content_type,body",
+    [
+        ("application/json", {"identityProvider": {"client_id": ""}}),
+        ("application/merge-patch+json", {"identityProvider": {"client_id": None}}),
+        ("application/json-patch+json", [{"op": "remove", "path": "/identityProvider/client_id"}]),
+    ],
+)
+def test_patched_result_is_validated_as_for_put(
+    client: FlaskClient, auth: dict[str, str], content_type: str, body: Any
+) -> None:
     create(client, auth)
     response = patch(client, auth, content_type, body)
     assert errors_of(response) == {"identityProvider.client_id": ["[blank]identityProvider.client_id"]}

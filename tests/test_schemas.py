@@ -42,7 +42,9 @@ def test_every_operation_declares_its_statuses() -> None:
     assert ops["retrieveIdentityProvider"].statuses == [200, 400, 401, 404, 500]
     assert ops["deleteIdentityProvider"].responses[200] is None  # 200 with no body
     assert ops["patchIdentityProvider"].bodies.keys() == {
-        "application/json", "application/merge-patch+json", "application/json-patch+json"
+        "application/json",
+        "application/merge-patch+json",
+        "application/json-patch+json",
     }
     assert all(not op.anonymous for op in ops.values())
 

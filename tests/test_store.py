@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,8 +53,10 @@ def test_state_survives_reopening_the_file(tmp_path: Path) -> None:
     assert Store(path).read().get("x", "1") == {"id": "1", "v": 1}
 
 
-def _increment(path: str, times: int) -> None:
+def _increment(path: str, times: int, go: Any) -> None:
     store = Store(path)
+    store.read().get("counters", "c")  # connect before the start signal so that all run together
+    go.wait()
     for _ in range(times):
         with store.write() as tx:
             doc = tx.get("counters", "c") or {"id": "c", "n": 0}
@@ -62,10 +66,13 @@ def _increment(path: str, times: int) -> None:
 
 def test_read_modify_write_is_atomic_across_processes(store: Store) -> None:
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_increment, args=(store.path, 150)) for _ in range(4)]
+    go = context.Event()
+    workers = [context.Process(target=_increment, args=(store.path, 400, go)) for _ in range(4)]
     for w in workers:
         w.start()
+    time.sleep(1.0)
+    go.set()
     for w in workers:
         w.join(60)
         assert w.exitcode == 0
-    assert store.read().get("counters", "c") == {"id": "c", "n": 600}  # no lost update
+    assert store.read().get("counters", "c") == {"id": "c", "n": 1600}  # no lost update

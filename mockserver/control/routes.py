@@ -58,6 +58,4 @@ def register(app: Flask, specs: Specs, store: Store, fixtures: Callable[[], Stat
     def state(call: Call) -> Reply:
         return Reply(200, store.read().dump())
 
-    Router(specs.mock, ControlVendor()).register(
-        app, {"mockHealth": health, "mockReset": reset, "mockState": state}
-    )
+    Router(specs.mock, ControlVendor()).register(app, {"mockHealth": health, "mockReset": reset, "mockState": state})

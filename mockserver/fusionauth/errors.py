@@ -127,21 +127,15 @@ def from_issues(issues: list[Issue]) -> FusionAuthError:
             errors.field(path, f"[blank]{path}", must_specify(path))
         elif issue.kind == "additionalProperties":
             prop = f"{path}.{issue.property}" if path else str(issue.property)
-            errors.general(
-                "[invalidJSON]", invalid_json_message(prop, "Unrecognized property", issue.message)
-            )
+            errors.general("[invalidJSON]", invalid_json_message(prop, "Unrecognized property", issue.message))
         elif issue.kind == "maxLength":
             errors.field(path, f"[tooLong]{path}", f"The [{path}] property is too long.")
         elif issue.kind == "const" and issue.path:
             errors.field(path, f"[invalid]{path}", f"Invalid value for the [{path}] property: {issue.message}")
         elif issue.path:
-            errors.field(
-                path, "[invalidJSON]", invalid_json_message(path, "Possible conversion error", issue.message)
-            )
+            errors.field(path, "[invalidJSON]", invalid_json_message(path, "Possible conversion error", issue.message))
         else:
-            errors.general(
-                "[invalidJSON]", invalid_json_message("unknown", "Possible conversion error", issue.message)
-            )
+            errors.general("[invalidJSON]", invalid_json_message("unknown", "Possible conversion error", issue.message))
     return FusionAuthError(400, errors.body())
 
 

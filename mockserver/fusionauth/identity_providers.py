@@ -91,8 +91,9 @@ class IdentityProviders:
                 given["tenantId"] = tenant_id
             scoped = url_id is not None or given.get("tenantId") is not None
             if scoped and not given.get("name"):
-                errors.field("identityProvider.name", "[blank]identityProvider.name",
-                             must_specify("identityProvider.name"))
+                errors.field(
+                    "identityProvider.name", "[blank]identityProvider.name", must_specify("identityProvider.name")
+                )
             if url_id is not None:
                 provider_id = url_id
             elif not given.get("name") and given.get("tenantId") is None:
@@ -101,11 +102,17 @@ class IdentityProviders:
                 provider_id = str(uuid.uuid4())
             reserved_for = next((t for t, i in FIXED_IDS.items() if i == provider_id and t != TWITCH), None)
             if reserved_for:
-                errors.field("identityProviderId", "[invalid]identityProviderId",
-                             f"The Id [{provider_id}] is reserved for the {reserved_for} identity provider.")
+                errors.field(
+                    "identityProviderId",
+                    "[invalid]identityProviderId",
+                    f"The Id [{provider_id}] is reserved for the {reserved_for} identity provider.",
+                )
             elif tx.get(IDENTITY_PROVIDERS, provider_id) is not None:
-                errors.field("identityProviderId", "[duplicate]identityProviderId",
-                             f"An Identity Provider with Id [{provider_id}] already exists.")
+                errors.field(
+                    "identityProviderId",
+                    "[duplicate]identityProviderId",
+                    f"An Identity Provider with Id [{provider_id}] already exists.",
+                )
             self._validate_references(tx, given, provider_id, errors)
             errors.raise_if_any()
             now = now_ms()
@@ -152,8 +159,7 @@ class IdentityProviders:
             errors.field(
                 "identityProvider.linkingStrategy",
                 "[restricted]identityProvider.linkingStrategy",
-                "The linking strategy cannot be changed while the identity provider is enabled. "
-                "Disable it first.",
+                "The linking strategy cannot be changed while the identity provider is enabled. Disable it first.",
             )
         self._validate_references(tx, given, provider_id, errors)
         errors.raise_if_any()
@@ -172,26 +178,42 @@ class IdentityProviders:
         if name and any(
             p["name"].lower() == name.lower() and p["id"] != provider_id for p in tx.all(IDENTITY_PROVIDERS)
         ):
-            errors.field("identityProvider.name", "[duplicate]identityProvider.name",
-                         f"An Identity Provider with name [{name}] already exists.")
+            errors.field(
+                "identityProvider.name",
+                "[duplicate]identityProvider.name",
+                f"An Identity Provider with name [{name}] already exists.",
+            )
         tenant = given.get("tenantId")
         if tenant is not None and tx.get(TENANTS, tenant) is None:
-            errors.field("identityProvider.tenantId", "[invalid]identityProvider.tenantId",
-                         f"The [identityProvider.tenantId] [{tenant}] does not exist.")
+            errors.field(
+                "identityProvider.tenantId",
+                "[invalid]identityProvider.tenantId",
+                f"The [identityProvider.tenantId] [{tenant}] does not exist.",
+            )
         reconcile_id = given.get("lambdaConfiguration", {}).get("reconcileId")
         if reconcile_id is not None:
             field = "identityProvider.lambdaConfiguration.reconcileId"
             lambda_ = tx.get(LAMBDAS, reconcile_id)
             if given.get("attributeMappings"):
-                errors.field(field, f"[unsupported]{field}",
-                             "A reconcile lambda cannot be used together with attributeMappings.")
+                errors.field(
+                    field, f"[unsupported]{field}", "A reconcile lambda cannot be used together with attributeMappings."
+                )
             elif lambda_ is None or lambda_.get("type") != "TwitchReconcile":
-                errors.field(field, f"[invalid]{field}",
-                             f"The [{field}] must be the Id of an existing lambda of type [TwitchReconcile].")
+                errors.field(
+                    field,
+                    f"[invalid]{field}",
+                    f"The [{field}] must be the Id of an existing lambda of type [TwitchReconcile].",
+                )
 
 
 def missing_id_error() -> FusionAuthError:
     return FusionAuthError(
-        400, Errors().field("identityProviderId", "[missing]identityProviderId",
-                            "The Id of the Identity Provider was not specified on the URL.").body()
+        400,
+        Errors()
+        .field(
+            "identityProviderId",
+            "[missing]identityProviderId",
+            "The Id of the Identity Provider was not specified on the URL.",
+        )
+        .body(),
     )
