@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from . import identities
 from .openapi import Specs
 from .store import State
 
@@ -40,9 +41,15 @@ def load(directory: str | Path, specs: Specs) -> State:
             if first.property:
                 field = f"{field}/{first.property}" if first.path else first.property
             raise FixtureError(f"{path}: field {field}: {first.message}")
-        docs = state.setdefault(f"{api}.{collection}", {})
+        kind = f"{api}.{collection}"
+        docs = state.setdefault(kind, {})
         for document in documents:
-            if document["id"] in docs:
-                raise FixtureError(f"{path}: field id: duplicate id {document['id']}")
-            docs[document["id"]] = document
+            if kind == identities.IDENTITIES:  # keyed by provider and provider user id
+                document = identities.complete(document)
+                key = identities.key(document["provider"], document["id"])
+            else:
+                key = document["id"]
+            if key in docs:
+                raise FixtureError(f"{path}: field id: duplicate id {key}")
+            docs[key] = document
     return state

@@ -34,6 +34,16 @@ class Call:
     context: dict[str, Any] = field(default_factory=dict)  # what authentication established
 
 
+Handler = Callable[["Call"], "Reply"]
+PREFER_CODE = re.compile(r"(?:^|[,;\s])code\s*=\s*\"?(\d{3})\"?")
+
+
+def preferred_status(header: str | None) -> int | None:
+    """The status asked for with Prism's `Prefer: code=NNN` convention."""
+    match = PREFER_CODE.search(header or "")
+    return int(match.group(1)) if match else None
+
+
 @dataclass
 class Reply:
     status: int = 200
@@ -51,16 +61,17 @@ class VendorError(Exception):
 
 
 class Vendor(Protocol):
+    """What differs between the APIs served: how they authenticate and how they word errors."""
+
     def authenticate(self, call: Call) -> None: ...
+    def mock_error(self, status: int, message: str) -> Reply: ...
+    def forced(self, call: Call, status: int, handler: Handler) -> Reply: ...
     def empty_body(self, operation: Operation) -> Any: ...
     def malformed_json(self, detail: str) -> Reply: ...
     def invalid_content_type(self, value: str | None, allowed: list[str]) -> Reply: ...
     def invalid_parameter(self, operation: Operation, location: str, name: str, value: str | None) -> Reply: ...
     def invalid_body(self, operation: Operation, issues: list[Issue]) -> Reply: ...
     def translate(self, error: Exception) -> Reply | None: ...
-
-
-Handler = Callable[[Call], Reply]
 
 
 def render(reply: Reply) -> Response:
@@ -136,7 +147,17 @@ class Router:
     def handle(self, operation: Operation, handler: Handler, path: dict[str, str]) -> Reply:
         vendor = self.vendor
         call = Call(operation, path, request.args.to_dict(), request.headers, None, None)
+        forced = preferred_status(request.headers.get("Prefer"))
+        if forced is not None and forced not in operation.responses:
+            return vendor.mock_error(
+                400,
+                f"mockserver: Prefer: code={forced} is not a documented status of {operation.operation_id}; "
+                f"documented: {', '.join(map(str, operation.statuses))}",
+            )
         try:
+            if forced is not None and forced >= 400:
+                # An error on demand: no need for the request to be authenticated or valid.
+                return vendor.forced(call, forced, handler)
             vendor.authenticate(call)
             for param in operation.parameters:
                 raw = self._raw_parameter(param.location, param.name, path)
@@ -154,6 +175,8 @@ class Router:
                 check = operation.bodies[call.content_type]
                 if not check.is_valid(call.body):
                     return vendor.invalid_body(operation, check.issues(call.body))
+            if forced is not None:
+                return vendor.forced(call, forced, handler)
             return handler(call)
         except VendorError as error:
             return error.reply

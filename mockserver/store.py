@@ -30,6 +30,21 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITH
 """
 
 
+def _conditions(kind: str, equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """SQL for "kind matches and each top-level field equals its value" (None: field missing or null)."""
+    where = ["kind = ?"]
+    params: list[Any] = [kind]
+    for name, value in equals.items():
+        if not name.isidentifier():
+            raise ValueError(f"not a field name: {name!r}")
+        if value is None:
+            where.append(f"json_extract(body, '$.{name}') IS NULL")
+        else:
+            where.append(f"json_extract(body, '$.{name}') = ?")
+            params.append(value)
+    return " AND ".join(where), params
+
+
 class Tx:
     """Document operations inside one transaction (or one autocommit read)."""
 
@@ -47,15 +62,8 @@ class Tx:
 
     def find(self, kind: str, **equals: Any) -> list[Document]:
         """Documents whose top-level fields equal the given values (None matches a missing field)."""
-        where = ["kind = ?"]
-        params: list[Any] = [kind]
-        for name, value in equals.items():
-            if value is None:
-                where.append(f"json_extract(body, '$.{name}') IS NULL")
-            else:
-                where.append(f"json_extract(body, '$.{name}') = ?")
-                params.append(value)
-        sql = f"SELECT body FROM docs WHERE {' AND '.join(where)} ORDER BY id"
+        where, params = _conditions(kind, equals)
+        sql = f"SELECT body FROM docs WHERE {where} ORDER BY id"
         return [json.loads(r[0]) for r in self._conn.execute(sql, params)]
 
     def put(self, kind: str, id: str, doc: Document) -> None:
@@ -69,10 +77,8 @@ class Tx:
         return self._conn.execute("DELETE FROM docs WHERE kind = ? AND id = ?", (kind, id)).rowcount > 0
 
     def delete_where(self, kind: str, **equals: Any) -> int:
-        removed = 0
-        for doc in self.find(kind, **equals):
-            removed += self.delete(kind, doc["id"])
-        return removed
+        where, params = _conditions(kind, equals)
+        return self._conn.execute(f"DELETE FROM docs WHERE {where}", params).rowcount
 
     def dump(self) -> State:
         state: State = {}

@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from ..identities import Identities, IdentityConflict
 from ..openapi import Issue, Operation, Specs
-from ..routing import Call, Reply, Router
+from ..routing import Call, Handler, Reply, Router
 from ..store import State, Store
 
 
@@ -44,8 +45,18 @@ class ControlVendor:
     def translate(self, error: Exception) -> Reply | None:
         return None
 
+    def mock_error(self, status: int, message: str) -> Reply:
+        return control_error(status, message)
 
-def register(app: Flask, specs: Specs, store: Store, fixtures: Callable[[], State]) -> None:
+    def forced(self, call: Call, status: int, handler: Handler) -> Reply:
+        return control_error(400, "Prefer: code= is not supported on the control plane")
+
+
+def register(
+    app: Flask, specs: Specs, store: Store, fixtures: Callable[[], State], extra: dict[str, Handler] | None = None
+) -> None:
+    """Serve schemas/mock.openapi.yaml; `extra` holds the handlers other packages own (by operationId)."""
+
     def health(call: Call) -> Reply:
         return Reply(200, {"status": "ok"})
 
@@ -58,4 +69,25 @@ def register(app: Flask, specs: Specs, store: Store, fixtures: Callable[[], Stat
     def state(call: Call) -> Reply:
         return Reply(200, store.read().dump())
 
-    Router(specs.mock, ControlVendor()).register(app, {"mockHealth": health, "mockReset": reset, "mockState": state})
+    registry = Identities(store)
+
+    def register_identity(call: Call) -> Reply:
+        try:
+            return Reply(201, registry.register(call.body))
+        except IdentityConflict as conflict:
+            return control_error(409, str(conflict))
+
+    def list_identities(call: Call) -> Reply:
+        return Reply(200, {"identities": registry.list(call.query.get("provider"))})
+
+    Router(specs.mock, ControlVendor()).register(
+        app,
+        {
+            "mockHealth": health,
+            "mockReset": reset,
+            "mockState": state,
+            "mockRegisterIdentity": register_identity,
+            "mockListIdentities": list_identities,
+            **(extra or {}),
+        },
+    )

@@ -7,9 +7,9 @@ from typing import Any
 from flask import Flask
 
 from ..openapi import Issue, Operation, Specs
-from ..routing import NO_BODY, Call, Reply, Router
+from ..routing import NO_BODY, Call, Handler, Reply, Router
 from ..store import Store
-from . import errors
+from . import errors, forcing
 from .collections import API_KEYS, TENANTS
 from .errors import FusionAuthError
 from .identity_providers import FIXED_IDS, IdentityProviders, missing_id_error
@@ -67,6 +67,12 @@ class FusionAuthVendor:
 
     def translate(self, error: Exception) -> Reply | None:
         return _reply(error) if isinstance(error, FusionAuthError) else None
+
+    def mock_error(self, status: int, message: str) -> Reply:
+        return Reply(status, errors.Errors().general("[mockserver]", message).body())
+
+    def forced(self, call: Call, status: int, handler: Handler) -> Reply:
+        return forcing.forced(self, call, status, handler)
 
 
 def register(app: Flask, specs: Specs, store: Store) -> None:
