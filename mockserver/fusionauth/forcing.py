@@ -8,10 +8,13 @@ says so instead of inventing a body. Operations whose alternative successes need
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..routing import NO_BODY, Call, Handler, Reply
+from ..store import Store
+from .collections import USER_ACTIONS
 from .errors import Errors, FusionAuthError
 
 if TYPE_CHECKING:
@@ -32,6 +35,23 @@ _GENERAL = {
         "configuration, your action cannot be completed.",
     ),
 }
+
+
+def prevent_login_body(store: Store) -> dict[str, object]:
+    """A 409 body naming the fixtures' prevent-login action, as if it had been taken on the user."""
+    definition = next((a for a in store.read().all(USER_ACTIONS) if a.get("preventLogin")), None)
+    name = definition["name"] if definition else "Prevent Login Action"
+    reason = (definition or {}).get("reasons", [{}])[0] if definition and definition.get("reasons") else {}
+    action: dict[str, object] = {"actionId": str(uuid.uuid4()), "name": name, "localizedName": name}
+    if reason:
+        action.update(
+            {
+                "reason": reason["localizedText"],
+                "localizedReason": reason["localizedText"],
+                "reasonCode": reason["code"],
+            }
+        )
+    return {"actions": [action]}
 
 
 def error_body(status: int) -> dict[str, object]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 
+from ..identities import Identities
 from ..openapi import Issue, Operation, Specs
 from ..routing import NO_BODY, Call, Handler, Reply, Router
 from ..store import Store
@@ -13,6 +14,10 @@ from . import errors, forcing
 from .collections import API_KEYS, TENANTS
 from .errors import FusionAuthError
 from .identity_providers import FIXED_IDS, IdentityProviders, missing_id_error
+from .links import Links
+from .login import Login, action_user
+from .tokens import Tokens, refresh
+from .users import Users
 
 TENANT_HEADER = "X-FusionAuth-TenantId"
 
@@ -111,9 +116,122 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
         providers.delete(FIXED_IDS[call.query["type"]], tenant(call))
         return Reply(200)
 
+    users = Users(store, specs.schema("fusionauth/UserRequest.json"))
+    tokens = Tokens(store)
+    links = Links(store)
+    login_service = Login(store, Identities(store), users, tokens)
+
+    def login(call: Call, force: int | None = None) -> Reply:
+        outcome = login_service.login(call.body, tenant(call), call.headers.get("X-Forwarded-For"), force)
+        return Reply(outcome.status, NO_BODY if outcome.body is None else outcome.body, cookies=outcome.cookies)
+
+    for status in (202, 203, 212, 213, 232, 242):
+        forcing.BUILDERS[("identityProviderLogin", status)] = lambda call, s=status: login(call, force=s)
+    forcing.BUILDERS[("identityProviderLogin", 409)] = lambda call: Reply(409, forcing.prevent_login_body(store))
+
+    def user_reply(user: dict[str, Any]) -> Reply:
+        return Reply(200, {"user": user})
+
+    def create_user(call: Call) -> Reply:
+        return user_reply(users.create(call.body, call.path.get("userId"), tenant(call)))
+
+    def retrieve_user(call: Call) -> Reply:
+        return user_reply(users.retrieve(call.path["userId"], tenant(call)))
+
+    def retrieve_user_by(call: Call) -> Reply:
+        return user_reply(users.retrieve_by(call.query.get("email"), call.query.get("username"), tenant(call)))
+
+    def update_user(call: Call) -> Reply:
+        return user_reply(users.update(call.path["userId"], call.body, tenant(call)))
+
+    def patch_user(call: Call) -> Reply:
+        assert call.content_type is not None
+        return user_reply(users.patch(call.path["userId"], call.content_type, call.body, tenant(call)))
+
+    def delete_user(call: Call) -> Reply:
+        users.delete(call.path["userId"], call.query.get("hardDelete", "").lower() == "true", tenant(call))
+        return Reply(200)
+
+    def register_user(call: Call) -> Reply:
+        return Reply(200, users.register(call.body, call.path.get("userId"), tenant(call)))
+
+    def action(call: Call) -> Reply:
+        return Reply(200, action_user(store, call.body))
+
+    def create_link(call: Call) -> Reply:
+        return Reply(200, {"identityProviderLink": links.create(call.body)})
+
+    def retrieve_links(call: Call) -> Reply:
+        q = call.query
+        return Reply(200, links.retrieve(q.get("identityProviderId"), q.get("identityProviderUserId"), q.get("userId")))
+
+    def pending_link(call: Call) -> Reply:
+        return Reply(200, links.pending(call.path["pendingLinkId"], call.query.get("userId")))
+
+    def delete_link(call: Call) -> Reply:
+        q = call.query
+        return Reply(200, links.delete(q["identityProviderId"], q["identityProviderUserId"], q["userId"]))
+
+    def validate_jwt(call: Call) -> Reply:
+        header = call.headers.get("Authorization", "")
+        claims = tokens.validate(header[7:].strip()) if header.lower().startswith("bearer ") else None
+        if claims is None:
+            raise FusionAuthError(401)
+        return Reply(200, {"jwt": claims})
+
+    def refresh_jwt(call: Call) -> Reply:
+        from flask import request as flask_request
+
+        refresh_token = call.body.get("refreshToken") or flask_request.cookies.get("refresh_token")
+        if not refresh_token:
+            raise errors.bad_request(
+                "[missing]refreshToken", "You must specify the [refreshToken] property.", field="refreshToken"
+            )
+        return Reply(200, refresh(store, tokens, refresh_token))
+
+    def jwks(call: Call) -> Reply:
+        return Reply(200, tokens.jwks())
+
+    def openid_configuration(call: Call) -> Reply:
+        from flask import request as flask_request
+
+        base = flask_request.host_url.rstrip("/")
+        issuer = store.read().all(TENANTS)[0].get("issuer", "acme.com")
+        return Reply(
+            200,
+            {
+                "issuer": issuer,
+                "jwks_uri": f"{base}/.well-known/jwks.json",
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "subject_types_supported": ["public"],
+                "response_types_supported": ["code"],
+                "token_endpoint": f"{base}/oauth2/token",
+                "authorization_endpoint": f"{base}/oauth2/authorize",
+            },
+        )
+
     Router(specs.fusionauth, FusionAuthVendor(store)).register(
         app,
         {
+            "identityProviderLogin": login,
+            "createUser": create_user,
+            "createUserWithId": create_user,
+            "retrieveUser": retrieve_user,
+            "retrieveUserBy": retrieve_user_by,
+            "updateUser": update_user,
+            "patchUser": patch_user,
+            "deleteUser": delete_user,
+            "registerUserAndRegistration": register_user,
+            "register": register_user,
+            "actionUser": action,
+            "createUserLink": create_link,
+            "retrieveUserLinks": retrieve_links,
+            "retrievePendingLink": pending_link,
+            "deleteUserLink": delete_link,
+            "validateJwt": validate_jwt,
+            "exchangeRefreshTokenForJwt": refresh_jwt,
+            "retrieveJsonWebKeySet": jwks,
+            "retrieveOpenIdConfiguration": openid_configuration,
             "createIdentityProvider": create,
             "createIdentityProviderWithId": create,
             "retrieveIdentityProviders": retrieve_all,

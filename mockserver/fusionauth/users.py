@@ -1,0 +1,409 @@
+"""Users and their registrations (User and Registration APIs), on the store, without HTTP.
+
+A user document holds its registrations (as FusionAuth returns them) and private fields whose names
+start with "_" (password, two-factor secrets) that are never sent.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import secrets
+import uuid
+from typing import Any
+
+from ..clock import now_ms
+from ..openapi import SchemaCheck
+from ..store import Store, Tx
+from . import patching
+from .collections import APPLICATIONS, LINKS, TENANTS, USERS
+from .errors import Errors, FusionAuthError, bad_request, from_issues, must_specify, not_found
+
+_CROCKFORD = "ABCDEFGHJKLMNPQRSTVWXYZ23456789"
+
+
+def public(user: dict[str, Any]) -> dict[str, Any]:
+    """The user as FusionAuth sends it: no private fields, no nulls."""
+    return {k: copy.deepcopy(v) for k, v in user.items() if not k.startswith("_") and v is not None}
+
+
+def hash_password(password: str, salt: str | None = None) -> str:
+    salt = salt or secrets.token_hex(8)
+    return f"{salt}${hashlib.sha256((salt + password).encode()).hexdigest()}"
+
+
+def check_password(stored: str | None, password: str) -> bool:
+    if not stored:
+        return False
+    salt = stored.split("$", 1)[0]
+    return secrets.compare_digest(stored, hash_password(password, salt))
+
+
+def method_id() -> str:
+    return "".join(secrets.choice(_CROCKFORD) for _ in range(4))
+
+
+def resolve_tenant(tx: Tx, tenant_id: str | None) -> dict[str, Any]:
+    """The request's tenant: the header's, or the only tenant there is."""
+    if tenant_id is not None:
+        tenant = tx.get(TENANTS, tenant_id)
+        if tenant is not None:
+            return tenant
+    tenants = tx.all(TENANTS)
+    if len(tenants) == 1:
+        return tenants[0]
+    raise bad_request(
+        "[TenantIdRequired]",
+        "A Tenant Id is required to complete this request. To complete this request, you may assign a Tenant "
+        "to your API key, or add the X-FusionAuth-TenantId HTTP request header with the Tenant Id.",
+    )
+
+
+def registration_for(user: dict[str, Any], application_id: str) -> dict[str, Any] | None:
+    return next((r for r in user.get("registrations", []) if r["applicationId"] == application_id), None)
+
+
+def password_errors(errors: Errors, tenant: dict[str, Any], password: str, field: str = "user.password") -> None:
+    rules = tenant.get("passwordValidationRules", {})
+    if len(password) < rules.get("minLength", 8):
+        errors.field(
+            field,
+            f"[tooShort]{field}",
+            f"The [{field}] property is shorter than the minimum of [{rules.get('minLength', 8)}] characters.",
+        )
+    elif len(password) > rules.get("maxLength", 256):
+        errors.field(
+            field,
+            f"[tooLong]{field}",
+            f"The [{field}] property is longer than the maximum of [{rules.get('maxLength', 256)}] characters.",
+        )
+
+
+class Users:
+    def __init__(self, store: Store, request_check: SchemaCheck) -> None:
+        self.store = store
+        self.request_check = request_check  # the PUT schema, for patched users
+
+    # -- lookups ----------------------------------------------------------------------------------
+    @staticmethod
+    def by_email(tx: Tx, tenant_id: str, email: str) -> dict[str, Any] | None:
+        wanted = email.lower()
+        return next((u for u in tx.find(USERS, tenantId=tenant_id) if u.get("email", "").lower() == wanted), None)
+
+    @staticmethod
+    def by_username(tx: Tx, tenant_id: str, username: str) -> dict[str, Any] | None:
+        wanted = username.lower()
+        return next((u for u in tx.find(USERS, tenantId=tenant_id) if u.get("username", "").lower() == wanted), None)
+
+    def retrieve(self, user_id: str, tenant_id: str | None) -> dict[str, Any]:
+        user = self.store.read().get(USERS, user_id)
+        if user is None or (tenant_id is not None and user["tenantId"] != tenant_id):
+            raise not_found()
+        return public(user)
+
+    def retrieve_by(self, email: str | None, username: str | None, tenant_id: str | None) -> dict[str, Any]:
+        tx = self.store.read()
+        tenant = resolve_tenant(tx, tenant_id)
+        if email:
+            user = self.by_email(tx, tenant["id"], email)
+        elif username:
+            user = self.by_username(tx, tenant["id"], username)
+        else:
+            raise bad_request(
+                "[missing]email", "You must specify either the [email] or [username] parameter.", field="email"
+            )
+        if user is None:
+            raise not_found()
+        return public(user)
+
+    # -- writes -----------------------------------------------------------------------------------
+    def create(self, request: dict[str, Any], user_id: str | None, tenant_id: str | None) -> dict[str, Any]:
+        with self.store.write() as tx:
+            tenant = resolve_tenant(tx, tenant_id or request["user"].get("tenantId"))
+            user = self.new_user(
+                tx,
+                tenant,
+                request["user"],
+                user_id,
+                skip_verification=request.get("skipVerification", False),
+                require_password=not request.get("sendSetPasswordEmail", False),
+            )
+            tx.put(USERS, user["id"], user)
+            return public(user)
+
+    def new_user(
+        self,
+        tx: Tx,
+        tenant: dict[str, Any],
+        given: dict[str, Any],
+        user_id: str | None,
+        skip_verification: bool,
+        require_password: bool,
+    ) -> dict[str, Any]:
+        """A validated user document (not stored yet): raises FusionAuth's 400 on invalid input."""
+        errors = Errors()
+        user_id = user_id or str(uuid.uuid4())
+        if tx.get(USERS, user_id) is not None:
+            errors.field("userId", "[duplicate]userId", f"A User with Id [{user_id}] already exists.")
+        self._identity_errors(tx, errors, tenant, given, user_id)
+        if "password" in given:
+            password_errors(errors, tenant, given["password"])
+        elif require_password:
+            errors.field("user.password", "[blank]user.password", must_specify("user.password"))
+        errors.raise_if_any()
+        now = now_ms()
+        verify = tenant.get("emailConfiguration", {}).get("verifyEmail", False) and not skip_verification
+        user = {
+            k: copy.deepcopy(v)
+            for k, v in given.items()
+            if k
+            not in (
+                "password",
+                "twoFactor",
+                "registrations",
+                "id",
+                "insertInstant",
+                "lastUpdateInstant",
+                "lastLoginInstant",
+                "verified",
+                "verifiedInstant",
+                "passwordLastUpdateInstant",
+            )
+        }
+        user.update(
+            {
+                "id": user_id,
+                "tenantId": tenant["id"],
+                "active": given.get("active", True),
+                "verified": not verify or "email" not in given,
+                "insertInstant": now,
+                "lastUpdateInstant": now,
+                "passwordChangeRequired": given.get("passwordChangeRequired", False),
+                "usernameStatus": "ACTIVE",
+                "registrations": [],
+            }
+        )
+        if user["verified"] and "email" in given:
+            user["verifiedInstant"] = now
+        if "password" in given:
+            user["_password"] = hash_password(given["password"])
+            user["passwordLastUpdateInstant"] = now
+        self._set_two_factor(user, given.get("twoFactor"))
+        return user
+
+    def update(self, user_id: str, request: dict[str, Any], tenant_id: str | None) -> dict[str, Any]:
+        with self.store.write() as tx:
+            return self._update(tx, user_id, request, tenant_id)
+
+    def patch(self, user_id: str, content_type: str, patch: Any, tenant_id: str | None) -> dict[str, Any]:
+        with self.store.write() as tx:
+            current = tx.get(USERS, user_id)
+            if current is None or (tenant_id is not None and current["tenantId"] != tenant_id):
+                raise not_found()
+            view = public(current)
+            view.pop("registrations", None)
+            patched = patching.apply(content_type, {"user": view}, patch)
+            if not self.request_check.is_valid(patched):
+                raise from_issues(self.request_check.issues(patched))
+            return self._update(tx, user_id, patched, tenant_id)
+
+    def delete(self, user_id: str, hard: bool, tenant_id: str | None) -> None:
+        with self.store.write() as tx:
+            user = tx.get(USERS, user_id)
+            if user is None or (tenant_id is not None and user["tenantId"] != tenant_id):
+                raise not_found()
+            if hard:
+                tx.delete(USERS, user_id)
+                tx.delete_where(LINKS, userId=user_id)
+            else:  # FusionAuth's soft delete deactivates the user
+                user["active"] = False
+                user["lastUpdateInstant"] = now_ms()
+                tx.put(USERS, user_id, user)
+
+    def register(self, request: dict[str, Any], user_id: str | None, tenant_id: str | None) -> dict[str, Any]:
+        """Registration API: register an existing user, or create user and registration together."""
+        with self.store.write() as tx:
+            response: dict[str, Any] = {}
+            if user_id is None:
+                if "user" not in request:
+                    raise FusionAuthError(400, Errors().field("user", "[missing]user", must_specify("user")).body())
+                tenant = resolve_tenant(tx, tenant_id or request["user"].get("tenantId"))
+                user = self.new_user(
+                    tx,
+                    tenant,
+                    request["user"],
+                    None,
+                    skip_verification=request.get("skipVerification", False),
+                    require_password=not request.get("sendSetPasswordEmail", False),
+                )
+            else:
+                found = tx.get(USERS, user_id)
+                if found is None:
+                    raise FusionAuthError(
+                        400,
+                        Errors().field("userId", "[invalid]userId", f"No User exists for the Id [{user_id}].").body(),
+                    )
+                user = found
+            registration = self.add_registration(
+                tx, user, request["registration"], skip_verification=request.get("skipRegistrationVerification", False)
+            )
+            tx.put(USERS, user["id"], user)
+            response["registration"] = registration
+            if user_id is None:
+                response["user"] = public(user)
+            return response
+
+    def add_registration(
+        self, tx: Tx, user: dict[str, Any], given: dict[str, Any], skip_verification: bool = False
+    ) -> dict[str, Any]:
+        application = tx.get(APPLICATIONS, given["applicationId"])
+        errors = Errors()
+        if application is None or application["tenantId"] != user["tenantId"]:
+            errors.field(
+                "registration.applicationId",
+                "[invalid]registration.applicationId",
+                f"The Application Id [{given['applicationId']}] is invalid.",
+            )
+        elif registration_for(user, application["id"]) is not None:
+            errors.field(
+                "registration.applicationId",
+                "[duplicate]registration.applicationId",
+                "The user is already registered for this application.",
+            )
+        errors.raise_if_any()
+        assert application is not None
+        known = {r["name"] for r in application.get("roles", [])}
+        roles = given.get("roles")
+        if roles is None:
+            roles = [r["name"] for r in application.get("roles", []) if r.get("isDefault")]
+        unknown = [r for r in roles if r not in known]
+        if unknown:
+            raise FusionAuthError(
+                400,
+                Errors()
+                .field("registration.roles", "[invalid]registration.roles", f"The roles {unknown} do not exist.")
+                .body(),
+            )
+        now = now_ms()
+        verified = not application.get("verifyRegistration", False) or skip_verification
+        registration = {k: copy.deepcopy(v) for k, v in given.items() if k not in ("id", "verified", "insertInstant")}
+        registration.update(
+            {
+                "id": str(uuid.uuid4()),
+                "roles": sorted(set(roles)),
+                "insertInstant": now,
+                "lastUpdateInstant": now,
+                "verified": verified,
+                "usernameStatus": "ACTIVE",
+            }
+        )
+        if verified:
+            registration["verifiedInstant"] = now
+        user.setdefault("registrations", []).append(registration)
+        return registration
+
+    # -- rules ------------------------------------------------------------------------------------
+    def _update(self, tx: Tx, user_id: str, request: dict[str, Any], tenant_id: str | None) -> dict[str, Any]:
+        current = tx.get(USERS, user_id)
+        if current is None or (tenant_id is not None and current["tenantId"] != tenant_id):
+            raise not_found()
+        given = request["user"]
+        tenant = tx.get(TENANTS, current["tenantId"]) or {}
+        errors = Errors()
+        self._identity_errors(tx, errors, tenant, given, user_id)
+        if "password" in given:
+            password_errors(errors, tenant, given["password"])
+        errors.raise_if_any()
+        user = {
+            k: copy.deepcopy(v)
+            for k, v in given.items()
+            if k
+            not in (
+                "password",
+                "twoFactor",
+                "registrations",
+                "id",
+                "insertInstant",
+                "tenantId",
+                "lastLoginInstant",
+                "verified",
+                "verifiedInstant",
+                "passwordLastUpdateInstant",
+                "lastUpdateInstant",
+                "usernameStatus",
+            )
+        }
+        for kept in (
+            "id",
+            "tenantId",
+            "insertInstant",
+            "lastLoginInstant",
+            "verified",
+            "verifiedInstant",
+            "registrations",
+            "_password",
+            "passwordLastUpdateInstant",
+            "_twoFactorSecrets",
+            "usernameStatus",
+        ):
+            if kept in current:
+                user[kept] = current[kept]
+        user.setdefault("active", current["active"])
+        user.setdefault("passwordChangeRequired", False)
+        if user.get("email", "").lower() != current.get("email", "").lower() and "email" in user:
+            verify = tenant.get("emailConfiguration", {}).get("verifyEmail", False)
+            user["verified"] = not verify
+        if "password" in given:
+            user["_password"] = hash_password(given["password"])
+            user["passwordLastUpdateInstant"] = now_ms()
+        self._set_two_factor(user, given.get("twoFactor", current.get("twoFactor")), current)
+        user["lastUpdateInstant"] = max(now_ms(), current["lastUpdateInstant"])
+        tx.put(USERS, user_id, user)
+        return public(user)
+
+    def _identity_errors(
+        self, tx: Tx, errors: Errors, tenant: dict[str, Any], given: dict[str, Any], user_id: str
+    ) -> None:
+        email, username = given.get("email"), given.get("username")
+        if not (email or "").strip() and not (username or "").strip():
+            errors.field(
+                "user.email",
+                "[blank]user.email",
+                "You must specify either the [user.email] or [user.username] property. If you are emailing "
+                "the user you must specify the [user.email].",
+            )
+        if email:
+            if "@" not in email:
+                errors.field("user.email", "[invalid]user.email", "The [user.email] property is not a valid email.")
+            other = self.by_email(tx, tenant["id"], email)
+            if other is not None and other["id"] != user_id:
+                errors.field(
+                    "user.email", "[duplicate]user.email", "A User with email address [" + email + "] already exists."
+                )
+        if username:
+            other = self.by_username(tx, tenant["id"], username)
+            if other is not None and other["id"] != user_id:
+                errors.field(
+                    "user.username",
+                    "[duplicate]user.username",
+                    "A User with username [" + username + "] already exists.",
+                )
+
+    @staticmethod
+    def _set_two_factor(
+        user: dict[str, Any], two_factor: dict[str, Any] | None, current: dict[str, Any] | None = None
+    ) -> None:
+        secrets_by_id: dict[str, str] = dict((current or {}).get("_twoFactorSecrets", {}))
+        methods = []
+        for given in (two_factor or {}).get("methods", []):
+            method = {k: v for k, v in given.items() if k != "secret"}
+            method.setdefault("id", method_id())
+            if method["method"] == "authenticator":
+                method["authenticator"] = {"algorithm": "HmacSHA1", "codeLength": 6, "timeStep": 30}
+                if "secret" in given:
+                    secrets_by_id[method["id"]] = given["secret"]
+            methods.append(method)
+        user.pop("twoFactor", None)
+        if methods:
+            user["twoFactor"] = {"methods": methods}
+        user["_twoFactorSecrets"] = {m["id"]: secrets_by_id[m["id"]] for m in methods if m["id"] in secrets_by_id}
