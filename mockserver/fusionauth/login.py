@@ -206,7 +206,9 @@ class Login:
 
     def create_user(self, tx: Tx, attempt: Attempt, fields: dict[str, Any]) -> dict[str, Any]:
         # FusionAuth trusts the provider's verification of the email it returns.
-        user = self.users.new_user(tx, attempt.tenant, fields, None, skip_verification=False, require_password=False)
+        user = self.users.new_user(
+            tx, attempt.tenant, fields, None, skip_verification=False, require_password=False, anonymous=True
+        )
         if "email" in fields and attempt.identity.get("email_verified"):
             user["verified"], user["verifiedInstant"] = True, now_ms()
         if "username" in fields and self.users.by_username(tx, attempt.tenant["id"], fields["username"]):

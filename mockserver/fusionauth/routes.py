@@ -127,6 +127,7 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
 
     for status in (202, 203, 212, 213, 232, 242):
         forcing.BUILDERS[("identityProviderLogin", status)] = lambda call, s=status: login(call, force=s)
+    forcing.BUILDERS[("identityProviderLogin", 204)] = lambda call: Reply(204)  # "login pending": empty
     forcing.BUILDERS[("identityProviderLogin", 409)] = lambda call: Reply(409, forcing.prevent_login_body(store))
 
     def user_reply(user: dict[str, Any]) -> Reply:

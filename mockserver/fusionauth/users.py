@@ -139,13 +139,16 @@ class Users:
         user_id: str | None,
         skip_verification: bool,
         require_password: bool,
+        anonymous: bool = False,
     ) -> dict[str, Any]:
-        """A validated user document (not stored yet): raises FusionAuth's 400 on invalid input."""
+        """A validated user document (not stored yet): raises FusionAuth's 400 on invalid input.
+
+        `anonymous`: a user an identity provider creates (LinkAnonymously) needs no email or username."""
         errors = Errors()
         user_id = user_id or str(uuid.uuid4())
         if tx.get(USERS, user_id) is not None:
             errors.field("userId", "[duplicate]userId", f"A User with Id [{user_id}] already exists.")
-        self._identity_errors(tx, errors, tenant, given, user_id)
+        self._identity_errors(tx, errors, tenant, given, user_id, anonymous)
         if "password" in given:
             password_errors(errors, tenant, given["password"])
         elif require_password:
@@ -205,7 +208,7 @@ class Users:
             patched = patching.apply(content_type, {"user": view}, patch)
             if not self.request_check.is_valid(patched):
                 raise from_issues(self.request_check.issues(patched))
-            return self._update(tx, user_id, patched, tenant_id)
+            return self._update(tx, user_id, patched, tenant_id, patch=True)
 
     def delete(self, user_id: str, hard: bool, tenant_id: str | None) -> None:
         with self.store.write() as tx:
@@ -303,7 +306,9 @@ class Users:
         return registration
 
     # -- rules ------------------------------------------------------------------------------------
-    def _update(self, tx: Tx, user_id: str, request: dict[str, Any], tenant_id: str | None) -> dict[str, Any]:
+    def _update(
+        self, tx: Tx, user_id: str, request: dict[str, Any], tenant_id: str | None, patch: bool = False
+    ) -> dict[str, Any]:
         current = tx.get(USERS, user_id)
         if current is None or (tenant_id is not None and current["tenantId"] != tenant_id):
             raise not_found()
@@ -356,16 +361,25 @@ class Users:
         if "password" in given:
             user["_password"] = hash_password(given["password"])
             user["passwordLastUpdateInstant"] = now_ms()
-        self._set_two_factor(user, given.get("twoFactor", current.get("twoFactor")), current)
+        # PUT leaves two-factor methods alone (FusionAuth manages them with its Two Factor API); a PATCH
+        # works on the whole user, so a method it drops is removed.
+        two_factor = given.get("twoFactor") if patch else given.get("twoFactor", current.get("twoFactor"))
+        self._set_two_factor(user, two_factor, current)
         user["lastUpdateInstant"] = max(now_ms(), current["lastUpdateInstant"])
         tx.put(USERS, user_id, user)
         return public(user)
 
     def _identity_errors(
-        self, tx: Tx, errors: Errors, tenant: dict[str, Any], given: dict[str, Any], user_id: str
+        self,
+        tx: Tx,
+        errors: Errors,
+        tenant: dict[str, Any],
+        given: dict[str, Any],
+        user_id: str,
+        anonymous: bool = False,
     ) -> None:
         email, username = given.get("email"), given.get("username")
-        if not (email or "").strip() and not (username or "").strip():
+        if not anonymous and not (email or "").strip() and not (username or "").strip():
             errors.field(
                 "user.email",
                 "[blank]user.email",
