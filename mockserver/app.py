@@ -15,6 +15,9 @@ from .config import Config
 from .control import routes as control_routes
 from .fusionauth import routes as fusionauth_routes
 from .fusionauth.collections import API_KEYS
+from .lootlocker import control as lootlocker_control
+from .lootlocker import routes as lootlocker_routes
+from .lootlocker.collections import GAMES
 from .openapi import specs as load_specs
 from .store import State, Store
 
@@ -25,6 +28,9 @@ def _fixture_loader(config: Config) -> State:
     if config.fusionauth_api_key and keys:
         first = next(iter(keys.values()))
         first["key"] = config.fusionauth_api_key
+    games = state.get(GAMES, {})
+    if config.lootlocker_game_key and games:
+        next(iter(games.values()))["game_key"] = config.lootlocker_game_key
     return state
 
 
@@ -55,7 +61,10 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["mockserver.store"] = store
 
     fusionauth_routes.register(app, specs, store)
-    control_routes.register(app, specs, store, lambda: _fixture_loader(config))
+    lootlocker_routes.register(app, specs, store)
+    control_routes.register(
+        app, specs, store, lambda: _fixture_loader(config), extra=lootlocker_control.handlers(store)
+    )
     _register_error_handlers(app)
     return app
 

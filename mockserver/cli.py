@@ -51,6 +51,7 @@ def serve(
 
     from . import fixtures
     from .fusionauth.collections import API_KEYS
+    from .lootlocker.collections import GAMES
     from .openapi import specs
 
     config = Config.from_env(
@@ -68,9 +69,11 @@ def serve(
     os.environ.update(config.to_env())
 
     api_key = config.fusionauth_api_key or next(iter(seed.get(API_KEYS, {}).values()), {}).get("key")
+    game_key = config.lootlocker_game_key or next(iter(seed.get(GAMES, {}).values()), {}).get("game_key")
     url = f"http://{host}:{port}"
     click.echo(f"mockserver serving on {url}  (workers: {workers}, state: {state_path or 'temporary'})")
     click.echo(f"FusionAuth API key: {api_key}")
+    click.echo(f"LootLocker game key: {game_key}")
     click.echo(f"Control plane: {url}/_mock/health   Stop with Ctrl-C.")
     sys.stdout.flush()
     try:

@@ -31,6 +31,8 @@ class Config:
     fixtures_dir: str = str(DEFAULT_FIXTURES_DIR)
     # Overrides the value of the first API key of the fixtures (MOCKSERVER_FUSIONAUTH_API_KEY).
     fusionauth_api_key: str | None = None
+    # Overrides the game API key of the first LootLocker game of the fixtures (MOCKSERVER_LOOTLOCKER_GAME_KEY).
+    lootlocker_game_key: str | None = None
     # Validate every response against the OpenAPI documents; a drift becomes a 500 that names it.
     strict: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
@@ -45,6 +47,7 @@ class Config:
             "state_path": env.get("MOCKSERVER_STATE") or None,
             "fixtures_dir": env.get("MOCKSERVER_FIXTURES") or str(DEFAULT_FIXTURES_DIR),
             "fusionauth_api_key": env.get("MOCKSERVER_FUSIONAUTH_API_KEY") or None,
+            "lootlocker_game_key": env.get("MOCKSERVER_LOOTLOCKER_GAME_KEY") or None,
             "strict": _env_bool("MOCKSERVER_STRICT", False),
             "max_body_bytes": int(env.get("MOCKSERVER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
         }
@@ -65,6 +68,8 @@ class Config:
             env["MOCKSERVER_STATE"] = str(Path(self.state_path).resolve())
         if self.fusionauth_api_key:
             env["MOCKSERVER_FUSIONAUTH_API_KEY"] = self.fusionauth_api_key
+        if self.lootlocker_game_key:
+            env["MOCKSERVER_LOOTLOCKER_GAME_KEY"] = self.lootlocker_game_key
         return env
 
     def as_dict(self) -> dict[str, object]:

@@ -260,6 +260,7 @@ class Specs:
         self.schemas_dir = SCHEMAS_DIR
         self.resources = _Resources(SCHEMAS_DIR)
         self.fusionauth = Spec(self.resources, "fusionauth.openapi.yaml")
+        self.lootlocker = Spec(self.resources, "lootlocker.openapi.yaml")
         self.mock = Spec(self.resources, "mock.openapi.yaml")
 
     def schema(self, relative: str) -> SchemaCheck:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -70,6 +72,7 @@ class LiveServer:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            start_new_session=True,  # its own process group: stop() ends the server and all its workers
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -91,8 +94,11 @@ class LiveServer:
         try:
             out, _ = self.process.communicate(timeout=15)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            out, _ = self.process.communicate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            out, _ = self.process.communicate(timeout=15)
+        with contextlib.suppress(ProcessLookupError):  # no worker may outlive its server
+            os.killpg(self.process.pid, signal.SIGKILL)
         return out or ""
 
 

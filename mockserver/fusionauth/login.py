@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import outbox
 from ..clock import now_ms
 from ..identities import Identities
 from ..store import Store, Tx
@@ -345,6 +346,18 @@ def verification_id(tx: Tx, kind: str, user: dict[str, Any], application_id: str
         "insertInstant": now_ms(),
     }
     tx.put(VERIFICATIONS, record["id"], record)
+    if user.get("email"):  # FusionAuth mails the verification (FormField: with the one-time code)
+        subject = "Verify your email address" if kind == "email" else "Verify your registration"
+        outbox.send(
+            tx,
+            "email",
+            user["email"],
+            subject,
+            f"Verification id {record['id']}, code {record['oneTimeCode']}",
+            verificationId=record["id"],
+            oneTimeCode=record["oneTimeCode"],
+            template="EmailVerification" if kind == "email" else "RegistrationVerification",
+        )
     return str(record["id"])
 
 

@@ -1,0 +1,1 @@
+"""The LootLocker Game API: sessions, connected accounts, remote-session leases, player basics."""

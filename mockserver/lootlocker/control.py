@@ -1,0 +1,41 @@
+"""/_mock/lootlocker/leases/{code}/claim|verify|authorize|cancel: the browser side of a remote-session lease
+(what the player does on the other device), for tests and QA tools. Errors in the control plane's format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ..control.routes import control_error
+from ..routing import Call, Handler, Reply
+from ..store import Store
+from .errors import LootLockerError
+from .leases import Leases
+
+
+def _guarded(step: Callable[[Call], Any]) -> Handler:
+    def handler(call: Call) -> Reply:
+        try:
+            return Reply(200, step(call))
+        except LootLockerError as error:
+            return control_error(error.status, error.message)
+
+    return handler
+
+
+def handlers(store: Store) -> dict[str, Handler]:
+    """The control-plane handlers this package owns, by operationId of schemas/mock.openapi.yaml."""
+    leases = Leases(store)
+    return {
+        "mockLootLockerClaimLease": _guarded(lambda call: leases.advance(call.path["code"], "claim")),
+        "mockLootLockerVerifyLease": _guarded(lambda call: leases.advance(call.path["code"], "verify")),
+        "mockLootLockerAuthorizeLease": _guarded(
+            lambda call: leases.authorize(
+                call.path["code"],
+                call.body.get("player_ulid"),
+                call.body.get("provider"),
+                call.body.get("identity_id"),
+            )
+        ),
+        "mockLootLockerCancelLease": _guarded(lambda call: leases.cancel(call.path["code"])),
+    }

@@ -1,0 +1,47 @@
+"""Identifiers and timestamps in LootLocker's formats.
+
+Session tokens are 40 lower-case hex characters, ULIDs 26 Crockford base32 characters, public UIDs and
+lease codes 8 upper-case characters, timestamps ISO-8601 with an explicit offset ("2022-05-30T07:56:01+00:00").
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+import uuid
+from datetime import UTC, datetime
+
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Upper-case letters and digits without the look-alikes 0/O and 1/I/L (codes are typed by people).
+HUMAN = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def ulid() -> str:
+    """48 bits of milliseconds then 80 random bits, in Crockford base32."""
+    value = (time.time_ns() // 1_000_000) << 80 | secrets.randbits(80)
+    return "".join(CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
+
+
+def session_token() -> str:
+    return secrets.token_hex(20)
+
+
+def human_code(length: int = 8) -> str:
+    """A public UID or a lease code, e.g. "TSEYDXD8"."""
+    return "".join(secrets.choice(HUMAN) for _ in range(length))
+
+
+def request_id() -> str:
+    return str(uuid.uuid4())
+
+
+def trace_id() -> str:
+    return secrets.token_hex(16)
+
+
+def iso_now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def epoch_now() -> float:
+    return time.time()
