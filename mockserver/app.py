@@ -18,7 +18,9 @@ from .fusionauth.collections import API_KEYS
 from .lootlocker import control as lootlocker_control
 from .lootlocker import routes as lootlocker_routes
 from .lootlocker.collections import GAMES
+from .lootlocker.errors import LootLockerError
 from .openapi import specs as load_specs
+from .routing import render
 from .store import State, Store
 
 
@@ -69,16 +71,23 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
+LOOTLOCKER_PREFIXES = ("/game/", "/white-label-login/")
+
+
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         # Routing-level failures (unknown path, method not allowed, body too large) in each API's own
-        # manner: FusionAuth answers these with an empty body; the control plane with a JSON error.
+        # manner: FusionAuth answers these with an empty body, LootLocker with its error body, the control
+        # plane with a JSON error.
         status = error.code or 500
         if request.path.startswith("/_mock/"):
             return Response(f'{{"error":"{error.name}"}}', status=status, mimetype="application/json")
-        response = Response(b"", status=status)
-        response.headers.pop("Content-Type", None)
+        if request.path.startswith(LOOTLOCKER_PREFIXES):
+            response = render(LootLockerError(status).reply())
+        else:
+            response = Response(b"", status=status)
+            response.headers.pop("Content-Type", None)
         if status == 405 and isinstance(error.valid_methods, list | tuple | set):
             response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
         return response
@@ -87,6 +96,8 @@ def _register_error_handlers(app: Flask) -> None:
     def unexpected(error: Exception) -> Response:
         # A bug in the mock. FusionAuth's own 500 has an empty body; the log has the stack trace.
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        if request.path.startswith(LOOTLOCKER_PREFIXES):
+            return render(LootLockerError(500).reply())
         response = Response(b"", status=500)
         response.headers.pop("Content-Type", None)
         return response

@@ -144,3 +144,14 @@ def test_no_request_gets_a_500(client: FlaskClient) -> None:
                 assert response.status_code < 500, (operation.operation_id, raw, response.get_data(as_text=True))
                 checked += 1
     assert checked > 1000
+
+
+def test_routing_errors_use_lootlockers_error_body(client) -> None:  # type: ignore[no-untyped-def]
+    unknown = client.get("/game/v1/no-such-thing")
+    assert unknown.status_code == 404 and unknown.get_json()["code"] == "not_found"
+    wrong_method = client.delete("/game/ping")
+    assert wrong_method.status_code == 405 and wrong_method.get_json()["code"] == "method_not_allowed"
+    too_big = client.post(
+        "/game/v2/session/guest", data="x" * (1024 * 1024 + 10), headers={"Content-Type": "application/json"}
+    )
+    assert too_big.status_code == 413 and too_big.get_json()["code"] == "request_body_invalid"
