@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from flask import Flask
 
+from .. import outbox
 from ..identities import Identities, IdentityConflict
 from ..openapi import Issue, Operation, Specs
 from ..routing import Call, Handler, Reply, Router
@@ -88,6 +89,8 @@ def register(
             "mockState": state,
             "mockRegisterIdentity": register_identity,
             "mockListIdentities": list_identities,
+            "mockListMessages": lambda call: Reply(200, {"messages": outbox.read(store, call.query.get("to"))}),
+            "mockClearMessages": lambda call: Reply(200, {"deleted": outbox.clear(store)}),
             **(extra or {}),
         },
     )

@@ -15,6 +15,7 @@ from .collections import APPLICATIONS, CHANGE_PASSWORDS, TENANTS, TWO_FACTOR_LOG
 from .errors import Errors, FusionAuthError, bad_request, not_found
 from .login import Login, Outcome
 from .users import hash_password, password_errors, registration_for
+from .verifications import verification_id
 
 TWO_FACTOR_CODE_TTL_MS = 5 * 60 * 1000
 
@@ -139,7 +140,6 @@ def verify_email(store: Store, request: dict[str, Any]) -> None:
 
 
 def resend_email_verification(store: Store, email: str, tenant_id: str | None) -> dict[str, Any]:
-    from .login import verification_id
     from .users import Users, resolve_tenant
 
     with store.write() as tx:

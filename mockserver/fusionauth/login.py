@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import outbox
 from ..clock import now_ms
 from ..identities import Identities
 from ..store import Store, Tx
@@ -29,12 +28,12 @@ from .collections import (
     TWO_FACTOR_LOGINS,
     USER_ACTIONS,
     USERS,
-    VERIFICATIONS,
 )
 from .errors import Errors, FusionAuthError, bad_request
 from .links import create_pending, link_key, new_link
 from .tokens import Tokens
 from .users import Users, public, registration_for
+from .verifications import verification_id
 
 UPSTREAM = {"Twitch": "twitch"}  # identity provider type → provider name in the identity registry
 TWO_FACTOR_TTL_MS = 5 * 60 * 1000
@@ -329,36 +328,6 @@ class Login:
             if tenant.get("emailConfiguration", {}).get("verificationStrategy") == "FormField" or force == 212:
                 body["emailVerificationId"] = verification_id(tx, "email", user, None)
         return Outcome(status, body, cookies)
-
-
-def verification_id(tx: Tx, kind: str, user: dict[str, Any], application_id: str | None) -> str:
-    """The user's open verification of that kind, or a new one (with a one-time code for FormField)."""
-    for existing in tx.find(VERIFICATIONS, userId=user["id"], type=kind):
-        if existing.get("applicationId") == application_id:
-            return str(existing["id"])
-    record = {
-        "id": secrets.token_urlsafe(32),
-        "type": kind,
-        "userId": user["id"],
-        "applicationId": application_id,
-        "email": user.get("email"),
-        "oneTimeCode": "".join(secrets.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _ in range(6)),
-        "insertInstant": now_ms(),
-    }
-    tx.put(VERIFICATIONS, record["id"], record)
-    if user.get("email"):  # FusionAuth mails the verification (FormField: with the one-time code)
-        subject = "Verify your email address" if kind == "email" else "Verify your registration"
-        outbox.send(
-            tx,
-            "email",
-            user["email"],
-            subject,
-            f"Verification id {record['id']}, code {record['oneTimeCode']}",
-            verificationId=record["id"],
-            oneTimeCode=record["oneTimeCode"],
-            template="EmailVerification" if kind == "email" else "RegistrationVerification",
-        )
-    return str(record["id"])
 
 
 def preventing_actions(tx: Tx, user_id: str) -> list[dict[str, Any]]:

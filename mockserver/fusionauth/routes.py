@@ -10,12 +10,12 @@ from ..identities import Identities
 from ..openapi import Issue, Operation, Specs
 from ..routing import NO_BODY, Call, Handler, Reply, Router
 from ..store import Store
-from . import errors, forcing
+from . import completion, errors, forcing
 from .collections import API_KEYS, TENANTS
 from .errors import FusionAuthError
 from .identity_providers import FIXED_IDS, IdentityProviders, missing_id_error
 from .links import Links
-from .login import Login, action_user
+from .login import Login, Outcome, action_user
 from .tokens import Tokens, refresh
 from .users import Users
 
@@ -211,9 +211,39 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
             },
         )
 
+    def outcome_reply(outcome: Outcome) -> Reply:
+        return Reply(outcome.status, NO_BODY if outcome.body is None else outcome.body, cookies=outcome.cookies)
+
+    def two_factor(call: Call) -> Reply:
+        return outcome_reply(completion.two_factor_login(store, login_service, call.body))
+
+    def send_two_factor(call: Call) -> Reply:
+        completion.send_two_factor_code(store, call.path["twoFactorId"], call.body)
+        return Reply(200)
+
+    def change_password(call: Call) -> Reply:
+        return Reply(200, completion.change_password(store, call.path["changePasswordId"], call.body))
+
+    def verify_email(call: Call) -> Reply:
+        completion.verify_email(store, call.body)
+        return Reply(200)
+
+    def resend_verification(call: Call) -> Reply:
+        return Reply(200, completion.resend_email_verification(store, call.query["email"], tenant(call)))
+
+    def verify_registration(call: Call) -> Reply:
+        completion.verify_registration(store, call.body)
+        return Reply(200)
+
     Router(specs.fusionauth, FusionAuthVendor(store)).register(
         app,
         {
+            "twoFactorLogin": two_factor,
+            "sendTwoFactorCodeForLogin": send_two_factor,
+            "changePassword": change_password,
+            "verifyEmail": verify_email,
+            "resendEmailVerification": resend_verification,
+            "verifyRegistration": verify_registration,
             "identityProviderLogin": login,
             "createUser": create_user,
             "createUserWithId": create_user,

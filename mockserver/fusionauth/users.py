@@ -18,6 +18,7 @@ from ..store import Store, Tx
 from . import patching
 from .collections import APPLICATIONS, LINKS, TENANTS, USERS
 from .errors import Errors, FusionAuthError, bad_request, from_issues, must_specify, not_found
+from .verifications import verification_id
 
 _CROCKFORD = "ABCDEFGHJKLMNPQRSTVWXYZ23456789"
 
@@ -128,6 +129,8 @@ class Users:
                 skip_verification=request.get("skipVerification", False),
                 require_password=not request.get("sendSetPasswordEmail", False),
             )
+            if not user["verified"]:  # FusionAuth mails the verification when the user is created
+                verification_id(tx, "email", user, None)
             tx.put(USERS, user["id"], user)
             return public(user)
 
