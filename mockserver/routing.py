@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.datastructures import Headers
+from werkzeug.routing import BaseConverter
 
 from .openapi import Issue, Operation, Spec
 
@@ -89,8 +90,21 @@ def render(reply: Reply) -> Response:
     return response
 
 
-def _flask_rule(path: str) -> str:
-    return re.sub(r"\{([^}]+)\}", r"<\1>", path)
+class UUIDSegment(BaseConverter):
+    """A path segment shaped like a UUID. Declared-UUID parameters use it so that a literal sibling path
+    (`/api/user/verify-email`) is never taken for an id: a method it lacks then gets 405, not a 400."""
+
+    regex = r"[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}"
+
+
+def _flask_rule(operation: Operation) -> str:
+    uuids = {p.name for p in operation.parameters if p.location == "path" and p.schema.get("format") == "uuid"}
+
+    def segment(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return f"<uuid_segment:{name}>" if name in uuids else f"<{name}>"
+
+    return re.sub(r"\{([^}]+)\}", segment, operation.path)
 
 
 def _coerce(raw: str, schema: dict[str, Any]) -> Any:
@@ -123,10 +137,12 @@ class Router:
         unknown = set(handlers) - set(self.spec.operations)
         if missing or unknown:
             raise RuntimeError(f"handlers and {self.spec.uri} disagree: missing {missing}, unknown {unknown}")
+        if isinstance(target, Flask):
+            target.url_map.converters.setdefault("uuid_segment", UUIDSegment)
         for operation_id, handler in handlers.items():
             operation = self.spec.operations[operation_id]
             target.add_url_rule(
-                _flask_rule(operation.path),
+                _flask_rule(operation),
                 endpoint=operation_id,
                 view_func=self._view(operation, handler),
                 methods=[operation.method],

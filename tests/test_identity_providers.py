@@ -219,7 +219,11 @@ def test_unknown_id_is_404_with_empty_body(client: FlaskClient, auth: dict[str, 
 
 
 def test_malformed_id_in_url(client: FlaskClient, auth: dict[str, str]) -> None:
+    # Not shaped like a UUID: no route (a sibling literal path such as /link must never be taken for an id).
     response = client.get(f"{BASE}/not-a-uuid", headers=auth)
+    assert (response.status_code, response.data) == (404, b"")
+    # UUID-shaped but not a UUID FusionAuth accepts (no dashes): the id cannot be converted.
+    response = client.get(f"{BASE}/0123456789abcdef0123456789abcdef", headers=auth)
     assert errors_of(response) == {"identityProviderId": ["[couldNotConvert]identityProviderId"]}
 
 
