@@ -150,6 +150,9 @@ def from_issues(issues: list[Issue]) -> LootLockerError:
     for issue in issues:
         if issue.kind == "required":
             return missing(_param(issue))
+        if issue.kind == "anyOf" and not issue.path:
+            # The one top-level alternative is the game key: game_api_key or game_key (Common.json GameKeyed).
+            return missing("game_key")
     issue = issues[0]
     if not issue.path:
         return body_invalid(issue.message)

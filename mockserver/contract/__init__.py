@@ -1,0 +1,1 @@
+"""The contract harness: schemathesis + hypothesis suites that check the mock or a real deployment."""

@@ -1,0 +1,62 @@
+"""Build the schemathesis schemas of the contracts for a target: the mock in-process, or a URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+import schemathesis
+from flask import Flask
+from schemathesis.config import SchemathesisConfig
+
+from .apis import APIS, Credentials, fusionauth_headers, guest_session_body, lootlocker_headers
+
+
+@dataclass
+class Target:
+    """Where the contract is checked: `app` (in-process, no network) or `base_url`."""
+
+    app: Flask | None = None
+    base_url: str | None = None
+    credentials: Credentials = field(default_factory=Credentials)
+
+    def post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        if self.app is not None:
+            response = self.app.test_client().post(path, json=body)
+            return response.status_code, response.get_json(silent=True)
+        assert self.base_url is not None
+        reply = requests.post(f"{self.base_url.rstrip('/')}{path}", json=body, timeout=30)
+        try:
+            return reply.status_code, reply.json()
+        except ValueError:
+            return reply.status_code, None
+
+    def session_token(self) -> str:
+        status, body = self.post("/game/v2/session/guest", guest_session_body(self.credentials))
+        if status != 200 or not isinstance(body, dict) or "session_token" not in body:
+            raise RuntimeError(f"cannot start a LootLocker guest session (status {status}); check --game-key")
+        return str(body["session_token"])
+
+    def headers(self, api: str) -> dict[str, str]:
+        if api == "fusionauth":
+            return fusionauth_headers(self.credentials)
+        return lootlocker_headers(self.session_token(), self.credentials)
+
+
+def build_schema(api: str, target: Target, max_examples: int | None = None, seed: int | None = None) -> Any:
+    """A schemathesis schema for `api`, configured with its documented divergences and the target's auth."""
+    spec = APIS[api]
+    config = SchemathesisConfig.from_path(str(spec.config))
+    if max_examples:
+        config.projects.default.generation.update(max_examples=max_examples)
+    if seed is not None:
+        config.seed = seed
+    schema = schemathesis.openapi.from_path(str(spec.spec), config=config)
+    if target.app is not None:
+        schema.app = target.app
+        schema.config.update(base_url="http://localhost", headers=target.headers(api))
+    else:
+        assert target.base_url is not None
+        schema.config.update(base_url=target.base_url.rstrip("/"), headers=target.headers(api))
+    return schema
