@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import schemathesis
+from hypothesis import HealthCheck, settings
 
 from mockserver.contract.suites import build_schema
 
@@ -20,3 +21,11 @@ def test_fusionauth(case: schemathesis.Case) -> None:
 @lootlocker.parametrize()
 def test_lootlocker(case: schemathesis.Case) -> None:
     case.call_and_validate()
+
+
+# Stateful sequences over the OpenAPI links (create → retrieve / update / patch → delete; users likewise).
+FusionAuthStateMachine = fusionauth.as_state_machine()
+TestFusionAuthStateful = FusionAuthStateMachine.TestCase
+TestFusionAuthStateful.settings = settings(
+    max_examples=conftest.MAX_EXAMPLES, stateful_step_count=6, deadline=None, suppress_health_check=list(HealthCheck)
+)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,16 +22,37 @@ class Target:
     base_url: str | None = None
     credentials: Credentials = field(default_factory=Credentials)
 
-    def post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> tuple[int, Any]:
+        """(status, parsed JSON body or None)."""
+        data = None if body is None else json.dumps(body)
+        sent = {**(headers or {}), **({"Content-Type": content_type} if data is not None else {})}
         if self.app is not None:
-            response = self.app.test_client().post(path, json=body)
+            response = self.app.test_client().open(path, method=method, data=data, headers=sent)
             return response.status_code, response.get_json(silent=True)
         assert self.base_url is not None
-        reply = requests.post(f"{self.base_url.rstrip('/')}{path}", json=body, timeout=30)
+        reply = requests.request(method, f"{self.base_url.rstrip('/')}{path}", data=data, headers=sent, timeout=30)
         try:
             return reply.status_code, reply.json()
         except ValueError:
             return reply.status_code, None
+
+    def post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        return self.request("POST", path, body)
+
+    def has_control_plane(self) -> bool:
+        """True for mockserver (its /_mock control plane registers identities); False for a real service."""
+        try:
+            status, body = self.request("GET", "/_mock/health")
+        except requests.RequestException:
+            return False
+        return status == 200 and body == {"status": "ok"}
 
     def session_token(self) -> str:
         status, body = self.post("/game/v2/session/guest", guest_session_body(self.credentials))
