@@ -13,9 +13,9 @@ import pytest
 from mockserver.app import create_app
 from mockserver.config import Config
 from mockserver.contract.apis import Credentials
-from mockserver.contract.suites import Target
+from mockserver.contract.suites import ACTIVE
 
-TARGET = Target()
+TARGET = ACTIVE  # shared with the behavioural properties (mockserver.contract.test_behaviour)
 MAX_EXAMPLES: int | None = None
 # CI profile: bounded examples (override with --max-examples or MOCKSERVER_CONTRACT_MAX_EXAMPLES).
 CI_MAX_EXAMPLES = 10

@@ -13,11 +13,9 @@ from flask import Flask, Response, request
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
-from mockserver.contract import test_behaviour
+from mockserver.contract import suites, test_behaviour
 from mockserver.contract.apis import DEFAULT_API_KEY
 from mockserver.contract.suites import Target, build_schema
-
-from . import conftest
 
 SEED = json.loads((Path(__file__).parent.parent / "tests" / "data" / "seed_twitch_response.json").read_text())
 ONE = "/api/identity-provider/{identityProviderId}"
@@ -122,7 +120,7 @@ def test_the_same_app_without_the_defect_passes() -> None:
 
 
 def test_the_behavioural_properties_report_a_lost_write(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(conftest, "TARGET", Target(app=broken_app("lost-write")))
+    monkeypatch.setattr(suites, "ACTIVE", Target(app=broken_app("lost-write")))
     property_test: Callable[[], None] = test_behaviour.test_a_retrieved_provider_equals_what_was_written
     with pytest.raises(AssertionError):
         property_test()

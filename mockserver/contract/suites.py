@@ -66,6 +66,10 @@ class Target:
         return lootlocker_headers(self.session_token(), self.credentials)
 
 
+# The target the behavioural properties check; set by contract_tests/conftest.py or by `mockserver contract`.
+ACTIVE = Target()
+
+
 def build_schema(api: str, target: Target, max_examples: int | None = None, seed: int | None = None) -> Any:
     """A schemathesis schema for `api`, configured with its documented divergences and the target's auth."""
     spec = APIS[api]

@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from . import suites
 from .apis import fusionauth_headers
 from .suites import Target
 
@@ -44,9 +45,7 @@ data_dicts = st.dictionaries(st.text("abcdefgh", min_size=1, max_size=4), json_v
 
 
 def target() -> Target:
-    from contract_tests import conftest  # the pytest run's target (in-process mock or --base-url)
-
-    return conftest.TARGET
+    return suites.ACTIVE  # the run's target: the in-process mock or --base-url
 
 
 def fa(method: str, path: str, body: Any = None, content_type: str = "application/json") -> tuple[int, Any]:
