@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import jwt
@@ -162,45 +164,38 @@ def register_identity(**fields: Any) -> dict[str, Any]:
     return dict(body)
 
 
-def twitch_provider(strategy: str) -> str:
-    """The fixed-id Twitch provider with this strategy (recreated: a strategy can't change while enabled)."""
-    fixed = "bf4cf83f-e824-42d7-b4a3-5b10847a66b2"
-    fa("DELETE", f"/api/identity-provider/{fixed}")
-    body = {
-        "type": "Twitch",
-        "buttonText": "b",
-        "client_id": "c",
-        "client_secret": "s",
-        "enabled": True,
-        "linkingStrategy": strategy,
-    }
-    status, reply = fa("POST", "/api/identity-provider", {"identityProvider": body})
-    assert status == 200, reply
-    return fixed
+@contextmanager
+def twitch_provider(strategy: str) -> Iterator[str]:
+    """A new, uniquely named and enabled Twitch provider with this linking strategy, deleted afterwards."""
+    provider_id = str(new_provider(enabled=True, linkingStrategy=strategy)["id"])
+    try:
+        yield provider_id
+    finally:
+        fa("DELETE", f"/api/identity-provider/{provider_id}")
 
 
 @SETTINGS
 @given(username=st.text("abcdefghijklmnop", min_size=3, max_size=12), logins=st.integers(2, 4))
 def test_a_login_with_the_same_identity_yields_the_same_user_and_valid_jwts(username: str, logins: int) -> None:
     needs_control_plane()
-    provider_id = twitch_provider("LinkByEmail")
-    identity = register_identity(
-        id=str(uuid.uuid4()),
-        username=f"{username}-{uuid.uuid4().hex[:6]}",
-        email=f"{uuid.uuid4().hex}@example.com",
-        email_verified=True,
-    )
-    status, jwks = target().request("GET", "/.well-known/jwks.json")
-    keys = {k.key_id: k for k in jwt.PyJWKSet.from_dict(jwks).keys}
-    users = set()
-    for _ in range(logins):
-        status, body = login(identity["code"], provider_id)
-        assert status == 200, body
-        users.add(body["user"]["id"])
-        header = jwt.get_unverified_header(body["token"])
-        claims = jwt.decode(body["token"], keys[header["kid"]].key, algorithms=["RS256"], audience=TWITCH_APP)
-        assert claims["sub"] == body["user"]["id"]
-    assert len(users) == 1
+    with twitch_provider("LinkByEmail") as provider_id:
+        identity = register_identity(
+            id=str(uuid.uuid4()),
+            username=f"{username}-{uuid.uuid4().hex[:6]}",
+            email=f"{uuid.uuid4().hex}@example.com",
+            email_verified=True,
+        )
+        status, jwks = target().request("GET", "/.well-known/jwks.json")
+        keys = {k.key_id: k for k in jwt.PyJWKSet.from_dict(jwks).keys}
+        users = set()
+        for _ in range(logins):
+            status, body = login(identity["code"], provider_id)
+            assert status == 200, body
+            users.add(body["user"]["id"])
+            header = jwt.get_unverified_header(body["token"])
+            claims = jwt.decode(body["token"], keys[header["kid"]].key, algorithms=["RS256"], audience=TWITCH_APP)
+            assert claims["sub"] == body["user"]["id"]
+        assert len(users) == 1
 
 
 EXPECTED = {  # strategy → (status for a new identity, status when a user with that email/username exists)
@@ -218,18 +213,18 @@ EXPECTED = {  # strategy → (status for a new identity, status when a user with
 @given(strategy=st.sampled_from(STRATEGIES), existing=st.booleans())
 def test_the_outcome_matches_the_linking_strategy_and_user_state(strategy: str, existing: bool) -> None:
     needs_control_plane()
-    provider_id = twitch_provider(strategy)
-    suffix = uuid.uuid4().hex[:10]
-    identity = register_identity(
-        id=suffix, username=f"user{suffix}", email=f"{suffix}@example.com", email_verified=True
-    )
-    if existing:
-        user = {"email": identity["email"], "username": identity["username"], "password": "password123"}
-        assert fa("POST", "/api/user", {"user": user, "skipVerification": True})[0] == 200
-    status, body = login(identity["code"], provider_id)
-    assert status == EXPECTED[strategy][existing], body
-    if status == 200 and existing and strategy != "LinkAnonymously":
-        assert body["user"]["email"] == identity["email"]
+    with twitch_provider(strategy) as provider_id:
+        suffix = uuid.uuid4().hex[:10]
+        identity = register_identity(
+            id=suffix, username=f"user{suffix}", email=f"{suffix}@example.com", email_verified=True
+        )
+        if existing:
+            user = {"email": identity["email"], "username": identity["username"], "password": "password123"}
+            assert fa("POST", "/api/user", {"user": user, "skipVerification": True})[0] == 200
+        status, body = login(identity["code"], provider_id)
+        assert status == EXPECTED[strategy][existing], body
+        if status == 200 and existing and strategy != "LinkAnonymously":
+            assert body["user"]["email"] == identity["email"]
 
 
 # -- LootLocker: connected accounts ---------------------------------------------------------------
