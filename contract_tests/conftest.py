@@ -7,6 +7,7 @@ collects the test modules.
 from __future__ import annotations
 
 import os
+import random
 
 import pytest
 
@@ -17,6 +18,7 @@ from mockserver.contract.suites import ACTIVE
 
 TARGET = ACTIVE  # shared with the behavioural properties (mockserver.contract.test_behaviour)
 MAX_EXAMPLES: int | None = None
+SEED: int = 0
 # CI profile: bounded examples (override with --max-examples or MOCKSERVER_CONTRACT_MAX_EXAMPLES).
 CI_MAX_EXAMPLES = 10
 
@@ -28,10 +30,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--tenant-id", default=None, help="FusionAuth tenant id (X-FusionAuth-TenantId)")
     group.addoption("--game-key", default=None, help="LootLocker game API key")
     group.addoption("--max-examples", type=int, default=None, help="Examples per operation and phase")
+    group.addoption("--contract-seed", type=int, default=None, help="Seed of the schemathesis runs (printed)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    global MAX_EXAMPLES
+    global MAX_EXAMPLES, SEED
+    SEED = config.getoption("--contract-seed", default=None) or random.randrange(2**31)
     creds = Credentials()
     for option, attr in (("--api-key", "api_key"), ("--tenant-id", "tenant_id"), ("--game-key", "game_key")):
         value = config.getoption(option, default=None)
@@ -44,4 +48,12 @@ def pytest_configure(config: pytest.Config) -> None:
         TARGET.app = create_app(Config(strict=True))
     MAX_EXAMPLES = config.getoption("--max-examples", default=None) or int(
         os.environ.get("MOCKSERVER_CONTRACT_MAX_EXAMPLES", CI_MAX_EXAMPLES)
+    )
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    where = TARGET.base_url or "the mock, in-process (strict)"
+    return (
+        f"mockserver contract: {where}; max-examples {MAX_EXAMPLES}; seed {SEED} "
+        f"(reproduce with --contract-seed {SEED} --hypothesis-seed {SEED})"
     )

@@ -9,8 +9,8 @@ from mockserver.contract.suites import build_schema
 
 from . import conftest
 
-fusionauth = build_schema("fusionauth", conftest.TARGET, conftest.MAX_EXAMPLES)
-lootlocker = build_schema("lootlocker", conftest.TARGET, conftest.MAX_EXAMPLES)
+fusionauth = build_schema("fusionauth", conftest.TARGET, conftest.MAX_EXAMPLES, conftest.SEED)
+lootlocker = build_schema("lootlocker", conftest.TARGET, conftest.MAX_EXAMPLES, conftest.SEED)
 
 
 @fusionauth.parametrize()

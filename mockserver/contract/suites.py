@@ -73,11 +73,12 @@ ACTIVE = Target()
 def build_schema(api: str, target: Target, max_examples: int | None = None, seed: int | None = None) -> Any:
     """A schemathesis schema for `api`, configured with its documented divergences and the target's auth."""
     spec = APIS[api]
-    config = SchemathesisConfig.from_path(str(spec.config))
+    text = spec.config.read_text()
+    if seed is not None:  # a top-level key of schemathesis.toml, so it goes before the first table
+        text = f"seed = {seed}\n{text}"
+    config = SchemathesisConfig.from_str(text)
     if max_examples:
         config.projects.default.generation.update(max_examples=max_examples)
-    if seed is not None:
-        config.seed = seed
     schema = schemathesis.openapi.from_path(str(spec.spec), config=config)
     if target.app is not None:
         schema.app = target.app
