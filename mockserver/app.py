@@ -13,14 +13,16 @@ from werkzeug.exceptions import HTTPException
 from . import fixtures as fixture_files
 from .config import Config
 from .control import routes as control_routes
+from .faults import Faults
 from .fusionauth import routes as fusionauth_routes
 from .fusionauth.collections import API_KEYS
+from .journal import Journal
 from .lootlocker import control as lootlocker_control
 from .lootlocker import routes as lootlocker_routes
 from .lootlocker.collections import GAMES
 from .lootlocker.errors import LootLockerError
 from .openapi import specs as load_specs
-from .routing import render
+from .routing import FAULTS, render
 from .store import State, Store
 
 
@@ -61,11 +63,20 @@ def create_app(config: Config | None = None) -> Flask:
             tx.replace_all(fixtures)
             tx.set_meta("seeded", "fixtures")
     app.extensions["mockserver.store"] = store
+    faults = Faults(store, config.seed)
+    app.extensions[FAULTS] = faults
+    journal = Journal(state_path, config.journal_size, config.workers)
+    journal.install(app)
 
     fusionauth_routes.register(app, specs, store)
     lootlocker_routes.register(app, specs, store)
     control_routes.register(
-        app, specs, store, lambda: _fixture_loader(config), extra=lootlocker_control.handlers(store)
+        app,
+        specs,
+        store,
+        lambda: _fixture_loader(config),
+        extra={**lootlocker_control.handlers(store), **journal.handlers(), **faults.handlers()},
+        on_reset=journal.clear,
     )
     _register_error_handlers(app)
     return app

@@ -42,8 +42,22 @@ def main() -> None:
     default=None,
     help="Validate every response against the OpenAPI documents (a drift becomes a 500).",
 )
+@click.option(
+    "--journal-size",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Requests the journal keeps (GET /_mock/requests); 0 turns it off.  [default: 1000]",
+)
+@click.option("--seed", "random_seed", type=int, default=None, help="Seed that makes random fault delays reproducible.")
 def serve(
-    host: str, port: int, workers: int, state_path: str | None, fixtures_dir: str | None, strict: bool | None
+    host: str,
+    port: int,
+    workers: int,
+    state_path: str | None,
+    fixtures_dir: str | None,
+    strict: bool | None,
+    journal_size: int | None,
+    random_seed: int | None,
 ) -> None:
     """Serve the mock on a production WSGI server (granian) until Ctrl-C."""
     from granian import Granian
@@ -55,7 +69,14 @@ def serve(
     from .openapi import specs
 
     config = Config.from_env(
-        host=host, port=port, workers=workers, state_path=state_path, fixtures_dir=fixtures_dir, strict=strict
+        host=host,
+        port=port,
+        workers=workers,
+        state_path=state_path,
+        fixtures_dir=fixtures_dir,
+        strict=strict,
+        journal_size=journal_size,
+        seed=random_seed,
     )
     try:
         seed = fixtures.load(config.fixtures_dir, specs())
@@ -85,11 +106,24 @@ def serve(
             interface=Interfaces.WSGI,
             workers=workers,
             log_access=False,
-            blocking_threads=8,
+            # Python threads per worker. The app is CPU-bound under the GIL, so more threads only add GIL
+            # hand-offs: measured (bench/servers.py, GET at 16 connections, 2 workers) 8 threads gave the
+            # lowest req/s and a p99 several times worse than 1-2; 2 keeps a second request moving while
+            # one sleeps (a fault's delay) or waits for SQLite's write lock.
+            blocking_threads=2,
         ).serve()
     finally:
         if temporary:
             shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _register_contract() -> None:
+    from .contract.cli import contract
+
+    main.add_command(contract)
+
+
+_register_contract()
 
 
 if __name__ == "__main__":

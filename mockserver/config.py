@@ -12,6 +12,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9011  # FusionAuth's own default port
 # FusionAuth documents no request size limit; 1 MiB is far above any real request of these APIs.
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+# Entries the request journal keeps (GET /_mock/requests); 0 turns the journal off.
+DEFAULT_JOURNAL_SIZE = 1000
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -36,6 +38,10 @@ class Config:
     # Validate every response against the OpenAPI documents; a drift becomes a 500 that names it.
     strict: bool = False
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    # Requests the journal keeps (oldest dropped first); 0: no journal.
+    journal_size: int = DEFAULT_JOURNAL_SIZE
+    # Makes random fault delays reproducible (None: not reproducible).
+    seed: int | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Config:
@@ -50,6 +56,8 @@ class Config:
             "lootlocker_game_key": env.get("MOCKSERVER_LOOTLOCKER_GAME_KEY") or None,
             "strict": _env_bool("MOCKSERVER_STRICT", False),
             "max_body_bytes": int(env.get("MOCKSERVER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
+            "journal_size": int(env.get("MOCKSERVER_JOURNAL_SIZE", DEFAULT_JOURNAL_SIZE)),
+            "seed": int(env["MOCKSERVER_SEED"]) if env.get("MOCKSERVER_SEED") else None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -63,7 +71,10 @@ class Config:
             "MOCKSERVER_FIXTURES": str(Path(self.fixtures_dir).resolve()),
             "MOCKSERVER_STRICT": "1" if self.strict else "0",
             "MOCKSERVER_MAX_BODY_BYTES": str(self.max_body_bytes),
+            "MOCKSERVER_JOURNAL_SIZE": str(self.journal_size),
         }
+        if self.seed is not None:
+            env["MOCKSERVER_SEED"] = str(self.seed)
         if self.state_path:
             env["MOCKSERVER_STATE"] = str(Path(self.state_path).resolve())
         if self.fusionauth_api_key:

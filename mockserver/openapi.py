@@ -75,7 +75,11 @@ class SchemaCheck:
 
     def issues(self, instance: Any) -> list[Issue]:
         found: list[Issue] = []
-        for error in self.validator.iter_errors(instance):
+        try:
+            errors = list(self.validator.iter_errors(instance))
+        except ValueError as problem:  # jsonschema-rs validates any depth but cannot report on values nested >255 deep
+            return [Issue("nesting", (), f"the document is nested too deeply: {problem}")]
+        for error in errors:
             kind = type(error.kind).__name__
             keyword = _KEYWORDS.get(kind, kind[:1].lower() + kind[1:])
             path = tuple(error.instance_path)

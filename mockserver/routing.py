@@ -8,10 +8,11 @@ What differs per vendor — error formats, authentication — comes from a `Vend
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.datastructures import Headers
@@ -19,7 +20,11 @@ from werkzeug.routing import BaseConverter
 
 from .openapi import Issue, Operation, Spec
 
+if TYPE_CHECKING:
+    from .faults import Faults
+
 NO_BODY = object()
+FAULTS = "mockserver.faults"  # app.extensions key of the fault injector (see faults.py)
 
 
 @dataclass
@@ -121,6 +126,33 @@ def _coerce(raw: str, schema: dict[str, Any]) -> Any:
     return raw
 
 
+_ESCAPED_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
+# Deeper request bodies are malformed (as past Jackson's nesting limit): the code that walks documents
+# recursively (merges, validators' error reports) stays far from Python's recursion limit.
+MAX_JSON_DEPTH = 128
+
+
+def _depth(value: Any) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in (node.values() if isinstance(node, dict) else node))
+    return deepest
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")  # Python's json accepts NaN and Infinity; JSON does not
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (math.inf, -math.inf):
+        raise ValueError(f"number out of range: {text[:40]}")
+    return value
+
+
 def _media_type(value: str | None) -> str | None:
     return value.split(";", 1)[0].strip().lower() if value else None
 
@@ -150,12 +182,19 @@ class Router:
             )
 
     def _view(self, operation: Operation, handler: Handler) -> Callable[..., Response]:
-        def view(**path: str) -> Response:
+        def respond(path: dict[str, str]) -> Response:
             reply = self.handle(operation, handler, path)
             response = render(reply)
             if current_app.config.get("MOCKSERVER_STRICT"):
                 response = check_response(operation, response)
             return response
+
+        def view(**path: str) -> Response:
+            faults: Faults | None = current_app.extensions.get(FAULTS)
+            applied = faults.match() if faults is not None else None  # None unless a fault is defined
+            if applied is not None:
+                return applied.respond(self.vendor, operation, handler, path, lambda: respond(path))
+            return respond(path)
 
         view.__name__ = operation.operation_id
         return view
@@ -221,8 +260,14 @@ class Router:
         if media not in allowed:
             return self.vendor.invalid_content_type(request.headers.get("Content-Type"), allowed)
         try:
-            return json.loads(raw), media
-        except (ValueError, RecursionError) as error:
+            parsed = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
+            if _ESCAPED_SURROGATE.search(raw):
+                # Valid JSON grammar, but a lone surrogate is no Unicode text (the validators cannot encode it).
+                json.dumps(parsed, ensure_ascii=False).encode()
+            if raw.count(b"[") + raw.count(b"{") > MAX_JSON_DEPTH and _depth(parsed) > MAX_JSON_DEPTH:
+                return self.vendor.malformed_json(f"the document is nested deeper than {MAX_JSON_DEPTH} levels")
+            return parsed, media
+        except (ValueError, RecursionError) as error:  # UnicodeError is a ValueError
             return self.vendor.malformed_json(str(error))
 
 

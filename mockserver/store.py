@@ -12,7 +12,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -39,6 +39,8 @@ def _conditions(kind: str, equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
             raise ValueError(f"not a field name: {name!r}")
         if value is None:
             where.append(f"json_extract(body, '$.{name}') IS NULL")
+        elif isinstance(value, int) and not -(2**63) <= value < 2**63:
+            where.append("0")  # beyond SQLite's integers: no stored document can hold it
         else:
             where.append(f"json_extract(body, '$.{name}') = ?")
             params.append(value)
@@ -107,12 +109,22 @@ class Tx:
             (key, value),
         )
 
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """Raw SQL in this transaction, for modules that keep sibling tables (journal, faults)."""
+        return self._conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
+        return self._conn.executemany(sql, rows)
+
 
 class Store:
     """One database file; a connection per (process, thread)."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, synchronous: str = "NORMAL") -> None:
         self.path = path
+        # NORMAL: a commit survives the process being killed. OFF (only for data that may be lost with the
+        # machine, like the request journal): checkpoints skip fsync too.
+        self.synchronous = synchronous
         self._local = threading.local()
         self._conn()  # creates the tables
 
@@ -122,7 +134,7 @@ class Store:
         if conn is None or self._local.pid != os.getpid():
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(f"PRAGMA synchronous={self.synchronous}")
             conn.execute("PRAGMA busy_timeout=30000")
             conn.executescript(_SCHEMA)
             self._local.conn = conn
@@ -144,6 +156,13 @@ class Store:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        """One autocommit statement on this thread's connection (sibling tables: journal, faults)."""
+        return self._conn().execute(sql, params)
+
+    def executescript(self, sql: str) -> None:
+        self._conn().executescript(sql)
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -1,4 +1,5 @@
-"""/_mock/: health, reset and a state dump (schemas/mock.openapi.yaml)."""
+"""/_mock/: health, reset, state export/import, identities, messages (schemas/mock.openapi.yaml); the journal
+and faults bring their own handlers (journal.py, faults.py) through `extra`."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from collections.abc import Callable
 
 from flask import Flask
 
-from .. import outbox
+from .. import faults, outbox
 from ..identities import Identities, IdentityConflict
 from ..openapi import Issue, Operation, Specs
 from ..routing import Call, Handler, Reply, Router
 from ..store import State, Store
+from .state import problems
 
 
 def control_error(status: int, error: str, detail: object = None) -> Reply:
@@ -54,9 +56,15 @@ class ControlVendor:
 
 
 def register(
-    app: Flask, specs: Specs, store: Store, fixtures: Callable[[], State], extra: dict[str, Handler] | None = None
+    app: Flask,
+    specs: Specs,
+    store: Store,
+    fixtures: Callable[[], State],
+    extra: dict[str, Handler] | None = None,
+    on_reset: Callable[[], object] | None = None,
 ) -> None:
-    """Serve schemas/mock.openapi.yaml; `extra` holds the handlers other packages own (by operationId)."""
+    """Serve schemas/mock.openapi.yaml; `extra` holds the handlers other packages own (by operationId);
+    `on_reset` also runs on POST /_mock/reset (it empties the request journal)."""
 
     def health(call: Call) -> Reply:
         return Reply(200, {"status": "ok"})
@@ -65,10 +73,22 @@ def register(
         state = fixtures()
         with store.write() as tx:
             tx.replace_all(state)
+            faults.clear(tx)
+        if on_reset is not None:
+            on_reset()
         return Reply(200, {"status": "reset"})
 
     def state(call: Call) -> Reply:
         return Reply(200, store.read().dump())
+
+    def import_state(call: Call) -> Reply:
+        found = problems(call.body, specs)
+        if found:
+            return control_error(400, "invalid state", found)
+        with store.write() as tx:
+            tx.replace_all(call.body)
+        documents = sum(len(docs) for docs in call.body.values())
+        return Reply(200, {"status": "imported", "collections": len(call.body), "documents": documents})
 
     registry = Identities(store)
 
@@ -87,6 +107,7 @@ def register(
             "mockHealth": health,
             "mockReset": reset,
             "mockState": state,
+            "mockImportState": import_state,
             "mockRegisterIdentity": register_identity,
             "mockListIdentities": list_identities,
             "mockListMessages": lambda call: Reply(200, {"messages": outbox.read(store, call.query.get("to"))}),

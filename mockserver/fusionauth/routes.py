@@ -42,7 +42,9 @@ class FusionAuthVendor:
             if not keys:
                 raise FusionAuthError(401)
             key_tenant = keys[0].get("tenantId")
-        header = call.headers.get(TENANT_HEADER)
+        # Only where the operation declares the header (the JWKS, JWT and OpenID endpoints do not).
+        declared = any(p.name == TENANT_HEADER for p in call.operation.parameters)
+        header = call.headers.get(TENANT_HEADER) if declared else None
         if header is not None:
             header = header.strip()
             if tx.get(TENANTS, header) is None:

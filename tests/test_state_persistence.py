@@ -1,0 +1,158 @@
+"""State export / import (GET / PUT /_mock/state) and durability of acknowledged writes across `kill -9`."""
+
+from __future__ import annotations
+
+import copy
+import os
+import signal
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from flask.testing import FlaskClient
+
+from .conftest import API_KEY, TENANT_ID, TWITCH_ID, LiveServer, load
+from .live_helpers import start_all
+
+AUTH = {"Authorization": API_KEY}
+PROVIDERS = "fusionauth.identityProviders"
+USERS = "fusionauth.users"
+
+
+def snapshot(client: FlaskClient) -> dict[str, Any]:
+    state: dict[str, Any] = client.get("/_mock/state").get_json()
+    return state
+
+
+def test_a_snapshot_round_trips_and_is_served(client: FlaskClient) -> None:
+    assert client.post("/api/identity-provider", json=load("seed_twitch_request.json"), headers=AUTH).status_code == 200
+    shared = snapshot(client)
+    client.post("/_mock/reset")
+    assert client.get(f"/api/identity-provider/{TWITCH_ID}", headers=AUTH).status_code == 404
+
+    response = client.put("/_mock/state", json=shared)
+    documents = sum(len(docs) for docs in shared.values())
+    assert response.get_json() == {"status": "imported", "collections": len(shared), "documents": documents}
+    assert snapshot(client) == shared
+    provider = client.get(f"/api/identity-provider/{TWITCH_ID}", headers=AUTH).get_json()["identityProvider"]
+    assert provider == shared[PROVIDERS][TWITCH_ID]
+
+
+def test_an_import_replaces_everything(client: FlaskClient) -> None:
+    client.post("/api/identity-provider", json=load("seed_twitch_request.json"), headers=AUTH)
+    state = snapshot(client)
+    del state[PROVIDERS]
+    assert client.put("/_mock/state", json=state).status_code == 200
+    assert client.get(f"/api/identity-provider/{TWITCH_ID}", headers=AUTH).status_code == 404
+
+
+def _bad_states(good: dict[str, Any]) -> list[tuple[str, Any]]:
+    def changed(change: Any) -> dict[str, Any]:
+        state = copy.deepcopy(good)
+        change(state)
+        return state
+
+    return [
+        ("not an object", [good]),
+        ("a collection name without api", changed(lambda s: s.update({"users": {}}))),
+        ("a collection that is not an object", changed(lambda s: s.update({"fusionauth.users": []}))),
+        ("a document that is not an object", changed(lambda s: s["fusionauth.tenants"].update({"x": 1}))),
+        ("no tenants", changed(lambda s: s.pop("fusionauth.tenants"))),
+        ("no signing key", changed(lambda s: s.update({"fusionauth.keys": {}}))),
+        ("a tenant id that is no uuid", changed(lambda s: s["fusionauth.tenants"][TENANT_ID].update({"id": "x"}))),
+        ("a key other than the id", changed(lambda s: s["fusionauth.users"].update({"a": {"id": "b"}}))),
+        ("a fixture without a required field", changed(lambda s: s["fusionauth.tenants"][TENANT_ID].pop("name"))),
+        (
+            "an identity under another key",
+            changed(lambda s: s["mock.identities"].update({"twitch:1": {"provider": "twitch", "id": "2"}})),
+        ),
+    ]
+
+
+def test_a_bad_document_is_a_400_and_changes_nothing(client: FlaskClient) -> None:
+    client.post("/api/identity-provider", json=load("seed_twitch_request.json"), headers=AUTH)
+    good = snapshot(client)
+    good.setdefault(USERS, {})
+    for why, bad in _bad_states(good):
+        response = client.put("/_mock/state", json=bad)
+        assert response.status_code == 400, why
+        assert "error" in response.get_json(), why
+        assert snapshot(client) == {k: v for k, v in good.items() if v}, why
+    response = client.put("/_mock/state", data="{nope", content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["error"] == "malformed JSON"
+
+
+# -- kill -9 during a write load ------------------------------------------------------------------------
+def _writer(url: str, stop: threading.Event, acknowledged: dict[str, set[str]], kind: str) -> None:
+    session = requests.Session()
+    while not stop.is_set():
+        if kind == "provider":
+            new_id = str(uuid.uuid4())
+            body = load("seed_twitch_request.json")
+            body["identityProvider"]["name"] = f"Twitch {new_id}"
+            path = f"/api/identity-provider/{new_id}"
+        else:
+            new_id = str(uuid.uuid4())
+            body = {"user": {"email": f"{new_id}@example.com", "password": "password-123"}, "skipVerification": True}
+            path = f"/api/user/{new_id}"
+        try:
+            response = session.post(f"{url}{path}", json=body, headers=AUTH, timeout=10)
+        except requests.RequestException:
+            time.sleep(0.01)  # the server is gone (or going): nothing was acknowledged
+            continue
+        if response.status_code == 200:
+            acknowledged[kind].add(new_id)
+
+
+def test_every_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
+    state = str(tmp_path / "state.sqlite3")
+    server = start_all("--state", state, workers=2)
+    acknowledged: dict[str, set[str]] = {"provider": set(), "user": set()}
+    stop = threading.Event()
+    threads = [
+        threading.Thread(target=_writer, args=(server.url, stop, acknowledged, kind))
+        for kind in ("provider", "user") * 4
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        deadline = time.monotonic() + 10
+        while sum(map(len, acknowledged.values())) < 150 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert server.process is not None
+        os.killpg(server.process.pid, signal.SIGKILL)  # the server and its workers, mid-write
+        server.process.wait(timeout=10)
+        time.sleep(0.3)  # let writers see the dead server
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=15)
+        server.stop()
+    assert len(acknowledged["provider"]) > 20 and len(acknowledged["user"]) > 20
+
+    restarted = start_all("--state", state, workers=2)
+    try:
+        stored = requests.get(f"{restarted.url}/_mock/state", timeout=10).json()
+        assert acknowledged["provider"] <= set(stored.get(PROVIDERS, {}))
+        assert acknowledged["user"] <= set(stored.get(USERS, {}))
+        some = next(iter(acknowledged["provider"]))
+        assert requests.get(f"{restarted.url}/api/identity-provider/{some}", headers=AUTH, timeout=5).status_code == 200
+    finally:
+        restarted.stop()
+
+
+@pytest.mark.parametrize("journal_size", ["0", "50"])
+def test_the_journal_file_lives_beside_the_state(tmp_path: Path, journal_size: str) -> None:
+    state = tmp_path / "state.sqlite3"
+    server = LiveServer("--state", str(state), "--journal-size", journal_size).start()
+    try:
+        requests.get(f"{server.url}/.well-known/jwks.json", timeout=5)
+        entries = requests.get(f"{server.url}/_mock/requests", timeout=5).json()["requests"]
+    finally:
+        server.stop()
+    assert (tmp_path / "state.sqlite3.requests").exists()
+    assert len(entries) == (0 if journal_size == "0" else 2)  # the health check of start() and the GET
