@@ -107,9 +107,9 @@ def serve(
             workers=workers,
             log_access=False,
             # Python threads per worker. The app is CPU-bound under the GIL, so more threads only add GIL
-            # hand-offs: measured (bench/servers.py, GET at 16 connections, 2 workers) 8 threads gave the
-            # lowest req/s and a p99 several times worse than 1-2; 2 keeps a second request moving while
-            # one sleeps (a fault's delay) or waits for SQLite's write lock.
+            # hand-offs: measured with bench/servers.py (GET, 16 connections, 2 workers), 8 threads had the
+            # worst p99 in most rounds and no more req/s than 1-4; 2 keeps a second request moving while one
+            # sleeps (a fault's delay) or waits for SQLite's write lock.
             blocking_threads=2,
         ).serve()
     finally:
