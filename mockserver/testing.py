@@ -28,6 +28,7 @@ class LiveServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self.args = ["--port", str(self.port), *args]
         self.env = {**os.environ, "MOCKSERVER_STRICT": "1" if strict else "0", **(env or {})}
+        self.workers = int(args[args.index("--workers") + 1]) if "--workers" in args else 1
         self.process: subprocess.Popen[bytes] | None = None
         # A file, not a pipe: nobody reads the output while the server runs, and a full pipe would block it.
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the server; closed with it)
@@ -45,12 +46,19 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"mockserver exited: {self.output()}")
             try:
-                if requests.get(f"{self.url}/_mock/health", timeout=1).status_code == 200:
+                # Ready once a worker answers and every worker has started: a test that stops the server
+                # sooner would otherwise wait for a worker still loading to be killed.
+                if requests.get(f"{self.url}/_mock/health", timeout=1).status_code == 200 and self._all_started():
                     return self
             except requests.ConnectionError:
-                time.sleep(0.05)
+                pass
+            time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"mockserver did not start in time: {self.output()}")
+
+    def _all_started(self) -> bool:
+        log = self.output()
+        return all(f"Started worker-{n}" in log for n in range(1, self.workers + 1))
 
     def output(self) -> str:
         self._log.seek(0)

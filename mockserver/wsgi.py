@@ -2,11 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from flask import Flask
 
 from .app import create_app
 from .config import Config
+from .journal import FAULT
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def app_from_env() -> Flask:
-    return create_app(Config.from_env())
+def buffered(app: Flask) -> WSGIApp:
+    """The app with each answer handed over as one bytes object.
+
+    Every answer of the mock is a small JSON document, already complete when Flask returns. Granian sends a
+    one-item list in one write (its `response_bytes` path) instead of iterating Flask's ClosingIterator;
+    bench/servers.py measured this at 548 vs 636 µs of server CPU per GET ("buffered" rows).
+    """
+
+    def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        chunks = app(environ, start_response)
+        if FAULT in environ:
+            return chunks  # a fault may drop or truncate the answer while it is sent: keep it streaming
+        try:
+            return [b"".join(chunks)]
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()  # Flask's teardown (and the journal's bookkeeping) run here, as before
+
+    serve.flask_app = app  # type: ignore[attr-defined]
+    return serve
+
+
+def app_from_env() -> WSGIApp:
+    return buffered(create_app(Config.from_env()))

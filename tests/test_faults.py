@@ -17,7 +17,6 @@ from mockserver.config import Config
 from mockserver.faults import DroppedConnection
 
 from .conftest import API_KEY, TWITCH_ID, LiveServer, load
-from .live_helpers import start_all
 
 AUTH = {"Authorization": API_KEY}
 GAME_KEY = "dev_mockserver_game_key_0000000000000"
@@ -221,7 +220,7 @@ def test_bad_faults_are_400(client: FlaskClient, body: Any) -> None:
 # -- through a real server: transport effects and several workers ---------------------------------------
 @pytest.fixture(scope="module")
 def server() -> Iterator[LiveServer]:
-    live = start_all(workers=2)
+    live = LiveServer("--workers", "2").start()
     yield live
     live.stop()
 

@@ -14,8 +14,7 @@ from mockserver.clock import now_ms
 from mockserver.config import Config
 from mockserver.journal import BODY_LIMIT
 
-from .conftest import API_KEY, TWITCH_ID, load
-from .live_helpers import start_all
+from .conftest import API_KEY, TWITCH_ID, LiveServer, load
 
 AUTH = {"Authorization": API_KEY}
 GAME_KEY = "dev_mockserver_game_key_0000000000000"
@@ -138,7 +137,7 @@ def test_size_zero_turns_the_journal_off() -> None:
 
 
 def test_workers_share_one_journal() -> None:
-    server = start_all("--journal-size", "500", workers=2)
+    server = LiveServer("--workers", "2", "--journal-size", "500").start()
     jwks, journal_url = f"{server.url}/.well-known/jwks.json", f"{server.url}/_mock/requests"
     try:
 

@@ -9,7 +9,7 @@ from types import ModuleType
 
 import pytest
 
-from .live_helpers import start_all
+from mockserver.testing import LiveServer
 
 BENCH_LOAD = Path(__file__).resolve().parent.parent / "bench" / "load.py"
 
@@ -25,7 +25,7 @@ def load() -> ModuleType:
 
 
 def test_sixteen_clients_on_four_workers_lose_nothing(load: ModuleType) -> None:
-    server = start_all(workers=4)
+    server = LiveServer("--workers", "4").start()
     try:
         report = load.run(server.url, duration=6, clients=16)
     finally:

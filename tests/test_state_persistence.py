@@ -16,7 +16,6 @@ import requests
 from flask.testing import FlaskClient
 
 from .conftest import API_KEY, TENANT_ID, TWITCH_ID, LiveServer, load
-from .live_helpers import start_all
 
 AUTH = {"Authorization": API_KEY}
 PROVIDERS = "fusionauth.identityProviders"
@@ -110,7 +109,7 @@ def _writer(url: str, stop: threading.Event, acknowledged: dict[str, set[str]], 
 
 def test_every_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
     state = str(tmp_path / "state.sqlite3")
-    server = start_all("--state", state, workers=2)
+    server = LiveServer("--workers", "2", "--state", state).start()
     acknowledged: dict[str, set[str]] = {"provider": set(), "user": set()}
     stop = threading.Event()
     threads = [
@@ -134,7 +133,7 @@ def test_every_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
         server.stop()
     assert len(acknowledged["provider"]) > 20 and len(acknowledged["user"]) > 20
 
-    restarted = start_all("--state", state, workers=2)
+    restarted = LiveServer("--workers", "2", "--state", state).start()
     try:
         stored = requests.get(f"{restarted.url}/_mock/state", timeout=10).json()
         assert acknowledged["provider"] <= set(stored.get(PROVIDERS, {}))
