@@ -14,9 +14,12 @@ from . import fixtures as fixture_files
 from .config import Config
 from .control import routes as control_routes
 from .faults import Faults
+from .fusionauth import collections as fusionauth_collections
 from .fusionauth import routes as fusionauth_routes
 from .fusionauth.collections import API_KEYS
+from .identities import INDEXES as identity_indexes
 from .journal import Journal
+from .lootlocker import collections as lootlocker_collections
 from .lootlocker import control as lootlocker_control
 from .lootlocker import routes as lootlocker_routes
 from .lootlocker.collections import GAMES
@@ -56,7 +59,11 @@ def create_app(config: Config | None = None) -> Flask:
         folder = tempfile.mkdtemp(prefix="mockserver-")
         state_path = str(Path(folder) / "state.sqlite3")
         weakref.finalize(app, shutil.rmtree, folder, ignore_errors=True)
-    store = Store(state_path)
+    store = Store(
+        state_path,
+        indexes={**identity_indexes, **fusionauth_collections.INDEXES, **lootlocker_collections.INDEXES},
+        derive=fusionauth_collections.DERIVED,
+    )
     with store.write() as tx:
         # The first process to start seeds the database; restarts on a --state file keep its state.
         if tx.get_meta("seeded") is None:

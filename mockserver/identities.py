@@ -15,6 +15,7 @@ from typing import Any
 from .store import Store
 
 IDENTITIES = "mock.identities"
+INDEXES = {IDENTITIES: ("code", "token")}  # what logins and connects look identities up by (store.Indexes)
 
 
 def key(provider: str, user_id: str) -> str:
@@ -69,6 +70,9 @@ class Identities:
 
     def exchange_code(self, provider: str, code: str) -> tuple[dict[str, Any], str] | None:
         """(identity, upstream refresh token) for a valid code; None when unknown or already used."""
+        found = self.store.read().find(IDENTITIES, provider=provider, code=code)
+        if found and found[0]["reusable"]:
+            return found[0], _new_secret(f"{provider}-refresh")  # nothing to spend: no write lock needed
         with self.store.write() as tx:
             found = tx.find(IDENTITIES, provider=provider, code=code)
             if not found or (found[0]["used"] and not found[0]["reusable"]):

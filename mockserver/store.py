@@ -10,14 +10,24 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 Document = dict[str, Any]
 State = dict[str, dict[str, Document]]
+# kind → top-level fields looked up with find(): each gets a partial index on json_extract(body, '$.field'),
+# so that a lookup costs the same with 10 or 100,000 documents of the kind.
+Indexes = Mapping[str, Sequence[str]]
+# kind → a function that adds private (`_`-prefixed) fields to a document before it is stored, for lookups
+# that no raw field supports (FusionAuth's case-insensitive email and username).
+Derivations = Mapping[str, Callable[[Document], None]]
+INIT_TIMEOUT_S = 30
+_KIND = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -30,10 +40,26 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITH
 """
 
 
+def _kind_literal(kind: str) -> str:
+    # The kind is written into the SQL (not bound) so that SQLite can use the kind's partial indexes.
+    if not _KIND.match(kind):
+        raise ValueError(f"not a collection name: {kind!r}")
+    return f"'{kind}'"
+
+
+def _index_sql(kind: str, name: str) -> str:
+    if not name.isidentifier():
+        raise ValueError(f"not a field name: {name!r}")
+    return (
+        f"CREATE INDEX IF NOT EXISTS \"docs:{kind}:{name}\" ON docs (json_extract(body, '$.{name}')) "
+        f"WHERE kind = {_kind_literal(kind)}"
+    )
+
+
 def _conditions(kind: str, equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
     """SQL for "kind matches and each top-level field equals its value" (None: field missing or null)."""
-    where = ["kind = ?"]
-    params: list[Any] = [kind]
+    where = [f"kind = {_kind_literal(kind)}"]
+    params: list[Any] = []
     for name, value in equals.items():
         if not name.isidentifier():
             raise ValueError(f"not a field name: {name!r}")
@@ -50,8 +76,15 @@ def _conditions(kind: str, equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
 class Tx:
     """Document operations inside one transaction (or one autocommit read)."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, derive: Derivations | None = None) -> None:
         self._conn = conn
+        self._derive = derive or {}
+
+    def _body(self, kind: str, doc: Document) -> str:
+        derive = self._derive.get(kind)
+        if derive is not None:
+            derive(doc)
+        return json.dumps(doc, separators=(",", ":"))
 
     def get(self, kind: str, id: str) -> Document | None:
         row = self._conn.execute("SELECT body FROM docs WHERE kind = ? AND id = ?", (kind, id)).fetchone()
@@ -72,7 +105,7 @@ class Tx:
         self._conn.execute(
             "INSERT INTO docs (kind, id, body) VALUES (?, ?, ?) "
             "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body",
-            (kind, id, json.dumps(doc, separators=(",", ":"))),
+            (kind, id, self._body(kind, doc)),
         )
 
     def delete(self, kind: str, id: str) -> bool:
@@ -92,11 +125,7 @@ class Tx:
         self._conn.execute("DELETE FROM docs")
         self._conn.executemany(
             "INSERT INTO docs (kind, id, body) VALUES (?, ?, ?)",
-            [
-                (kind, id, json.dumps(doc, separators=(",", ":")))
-                for kind, docs in state.items()
-                for id, doc in docs.items()
-            ],
+            [(kind, id, self._body(kind, doc)) for kind, docs in state.items() for id, doc in docs.items()],
         )
 
     def get_meta(self, key: str) -> str | None:
@@ -120,8 +149,16 @@ class Tx:
 class Store:
     """One database file; a connection per (process, thread)."""
 
-    def __init__(self, path: str, synchronous: str = "NORMAL") -> None:
+    def __init__(
+        self,
+        path: str,
+        synchronous: str = "NORMAL",
+        indexes: Indexes | None = None,
+        derive: Derivations | None = None,
+    ) -> None:
         self.path = path
+        self.derive = derive or {}
+        self._indexes = [_index_sql(kind, name) for kind, names in (indexes or {}).items() for name in names]
         # NORMAL: a commit survives the process being killed. OFF (only for data that may be lost with the
         # machine, like the request journal): checkpoints skip fsync too.
         self.synchronous = synchronous
@@ -133,17 +170,33 @@ class Store:
         # A connection must never cross a fork: key it by process id as well as by thread.
         if conn is None or self._local.pid != os.getpid():
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(f"PRAGMA synchronous={self.synchronous}")
             conn.execute("PRAGMA busy_timeout=30000")
-            conn.executescript(_SCHEMA)
+            self._initialize(conn)
             self._local.conn = conn
             self._local.pid = os.getpid()
         return conn
 
+    def _initialize(self, conn: sqlite3.Connection) -> None:
+        # Workers start at the same moment on a new file: switching it to WAL can fail with "database is
+        # locked" without waiting for the busy timeout (SQLite does not wait where waiting could deadlock),
+        # so the set-up is retried. Each step is idempotent.
+        deadline = time.monotonic() + INIT_TIMEOUT_S
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(f"PRAGMA synchronous={self.synchronous}")
+                conn.executescript(_SCHEMA)
+                for sql in self._indexes:
+                    conn.execute(sql)
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+
     def read(self) -> Tx:
         """Autocommit reads: each statement sees the latest committed state."""
-        return Tx(self._conn())
+        return Tx(self._conn(), self.derive)
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
@@ -151,7 +204,7 @@ class Store:
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            yield Tx(conn)
+            yield Tx(conn, self.derive)
         except BaseException:
             conn.execute("ROLLBACK")
             raise

@@ -35,7 +35,8 @@ def register_identity(client: FlaskClient, **identity: Any) -> dict[str, Any]:
 def verify_with_jwks(token: str, jwks: dict[str, Any], audience: str = APP_ID) -> dict[str, Any]:
     header = jwt.get_unverified_header(token)
     key = next(k for k in jwt.PyJWKSet.from_dict(jwks).keys if k.key_id == header["kid"])
-    return jwt.decode(token, key.key, algorithms=["RS256"], audience=audience)
+    assert header["alg"] == key.algorithm_name  # the JWKS says which algorithm each key signs with
+    return jwt.decode(token, key.key, algorithms=[key.algorithm_name], audience=audience)
 
 
 def state(client: FlaskClient, collection: str) -> dict[str, Any]:

@@ -76,3 +76,51 @@ def test_read_modify_write_is_atomic_across_processes(store: Store) -> None:
         w.join(60)
         assert w.exitcode == 0
     assert store.read().get("counters", "c") == {"id": "c", "n": 1600}  # no lost update
+
+
+def _open_new(path: str, go: Any) -> None:
+    go.wait()
+    Store(path, indexes={"things": ("name",)}).read().get("things", "1")
+
+
+def test_workers_opening_a_new_file_at_once_all_succeed(tmp_path: Path) -> None:
+    # Forked workers start together; switching a new file to WAL can fail "database is locked" at once.
+    context = multiprocessing.get_context("fork")
+    for attempt in range(30):
+        go = context.Event()
+        path = str(tmp_path / f"new-{attempt}.sqlite3")
+        workers = [context.Process(target=_open_new, args=(path, go)) for _ in range(8)]
+        for w in workers:
+            w.start()
+        go.set()
+        for w in workers:
+            w.join(60)
+        assert [w.exitcode for w in workers] == [0] * 8
+
+
+def test_find_uses_the_declared_indexes(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "i.sqlite3"), indexes={"players": ("public_uid",)})
+    with store.write() as tx:
+        for n in range(200):
+            tx.put("players", str(n), {"id": str(n), "game": "g", "public_uid": f"P{n}"})
+        tx.put("other", "x", {"id": "x", "public_uid": "P7"})
+    assert store.read().find("players", game="g", public_uid="P7") == [{"id": "7", "game": "g", "public_uid": "P7"}]
+    plan = store.execute(
+        "EXPLAIN QUERY PLAN SELECT body FROM docs WHERE kind = 'players' AND json_extract(body, '$.public_uid') = ?",
+        ("P7",),
+    ).fetchall()
+    assert "docs:players:public_uid" in str(plan)
+
+
+def test_derived_fields_are_kept_up_to_date(tmp_path: Path) -> None:
+    def lower_email(doc: dict[str, Any]) -> None:
+        doc["_email"] = doc["email"].lower()
+
+    store = Store(str(tmp_path / "d.sqlite3"), indexes={"users": ("_email",)}, derive={"users": lower_email})
+    with store.write() as tx:
+        tx.put("users", "1", {"id": "1", "email": "Ann@Example.COM"})
+    assert [u["id"] for u in store.read().find("users", _email="ann@example.com")] == ["1"]
+    with store.write() as tx:
+        tx.replace_all({"users": {"2": {"id": "2", "email": "ÉLODIE@example.com"}}})
+    assert [u["id"] for u in store.read().find("users", _email="élodie@example.com")] == ["2"]
+    assert store.read().find("users", _email="ann@example.com") == []

@@ -1,5 +1,7 @@
 """Names of the FusionAuth collections in the store (and of the fixture files that seed them)."""
 
+from typing import Any
+
 TENANTS = "fusionauth.tenants"
 APPLICATIONS = "fusionauth.applications"
 API_KEYS = "fusionauth.api-keys"
@@ -16,3 +18,25 @@ TWO_FACTOR_LOGINS = "fusionauth.twoFactorLogins"
 CHANGE_PASSWORDS = "fusionauth.changePasswords"
 VERIFICATIONS = "fusionauth.verifications"
 LOGINS = "fusionauth.logins"  # login records (ipAddress, device)
+
+
+def _user_keys(user: dict[str, Any]) -> None:
+    # FusionAuth finds users by email and username regardless of case.
+    for field, key in (("email", "_emailKey"), ("username", "_usernameKey")):
+        value = user.get(field)
+        if isinstance(value, str):
+            user[key] = value.lower()
+        else:
+            user.pop(key, None)
+
+
+# Fields looked up with Tx.find (see store.Indexes) and derived lookup fields.
+INDEXES = {
+    API_KEYS: ("key",),
+    USERS: ("_emailKey", "_usernameKey"),
+    LINKS: ("userId", "identityProviderUserId"),
+    REFRESH_TOKENS: ("token",),
+    ACTIONS: ("actioneeUserId",),
+    VERIFICATIONS: ("userId",),
+}
+DERIVED = {USERS: _user_keys}

@@ -1,7 +1,9 @@
-"""Access tokens (RS256 JWTs with FusionAuth's claims), the JWKS, and refresh tokens.
+"""Access tokens (JWTs with FusionAuth's claims), the JWKS, and refresh tokens.
 
-The signing key is a fixture (fixtures/fusionauth/keys.json) published in this repository: it is for
-testing only. JWT times are in SECONDS, API instants in milliseconds, as in FusionAuth.
+The signing keys are fixtures (fixtures/fusionauth/keys.json) published in this repository: they are for
+testing only. As in FusionAuth, the application's `jwtConfiguration` (when `enabled`) or else the tenant's
+names the key (`accessTokenKeyId`) and the time to live. JWT times are in SECONDS, API instants in
+milliseconds, as in FusionAuth.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from jwt.algorithms import RSAAlgorithm
+from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from ..clock import now_ms, now_s
 from ..store import Store, Tx
-from .collections import KEYS, REFRESH_TOKENS
+from .collections import APPLICATIONS, KEYS, REFRESH_TOKENS
 
 DEFAULT_TTL_SECONDS = 3600
 DEFAULT_REFRESH_TTL_MINUTES = 43200
@@ -29,18 +31,40 @@ def _private_key(pem: str) -> Any:
     return serialization.load_pem_private_key(pem.encode(), password=None)
 
 
+def _signing_key(key: dict[str, Any]) -> Any:
+    """What PyJWT signs with: the parsed private key, or an HMAC key's secret."""
+    return key["secret"].encode() if key["algorithm"].startswith("HS") else _private_key(key["privateKey"])
+
+
+def _verifying_key(key: dict[str, Any]) -> Any:
+    return key["secret"].encode() if key["algorithm"].startswith("HS") else _private_key(key["privateKey"]).public_key()
+
+
+def jwt_configuration(tenant: dict[str, Any], application: dict[str, Any] | None) -> dict[str, Any]:
+    """The JWT settings in force: the application's when it enables its own, else the tenant's."""
+    own = (application or {}).get("jwtConfiguration", {})
+    return own if own.get("enabled") else tenant.get("jwtConfiguration", {})
+
+
 class Tokens:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def _key(self, tx: Tx) -> dict[str, Any]:
-        return tx.all(KEYS)[0]
+    @staticmethod
+    def _key(tx: Tx, key_id: str | None) -> dict[str, Any]:
+        key = tx.get(KEYS, key_id) if key_id else None
+        return key if key is not None else tx.all(KEYS)[0]
 
     def jwks(self) -> dict[str, Any]:
+        """The public halves of the RSA and EC keys (an HMAC secret is never published)."""
         keys = []
         for key in self.store.read().all(KEYS):
-            public = json.loads(RSAAlgorithm.to_jwk(_private_key(key["privateKey"]).public_key()))
-            keys.append({**public, "alg": "RS256", "use": "sig", "kid": key["kid"]})
+            algorithm = key["algorithm"]
+            if algorithm.startswith("HS"):
+                continue
+            to_jwk = RSAAlgorithm.to_jwk if algorithm.startswith("RS") else ECAlgorithm.to_jwk
+            public = json.loads(to_jwk(_verifying_key(key)))
+            keys.append({**public, "alg": algorithm, "use": "sig", "kid": key["kid"]})
         return {"keys": keys}
 
     def issue(
@@ -54,8 +78,9 @@ class Tokens:
         refresh_token_id: str | None = None,
     ) -> tuple[str, int]:
         """(encoded JWT, tokenExpirationInstant in ms)."""
-        key = self._key(tx)
-        ttl = tenant.get("jwtConfiguration", {}).get("timeToLiveInSeconds", DEFAULT_TTL_SECONDS)
+        settings = jwt_configuration(tenant, tx.get(APPLICATIONS, application_id))
+        key = self._key(tx, settings.get("accessTokenKeyId"))
+        ttl = settings.get("timeToLiveInSeconds", DEFAULT_TTL_SECONDS)
         now = now_s()
         claims: dict[str, Any] = {
             "aud": application_id,
@@ -79,7 +104,7 @@ class Tokens:
         if refresh_token_id is not None:
             claims["sid"] = refresh_token_id
         token = jwt.encode(
-            claims, _private_key(key["privateKey"]), algorithm="RS256", headers={"kid": key["kid"], "typ": "JWT"}
+            claims, _signing_key(key), algorithm=key["algorithm"], headers={"kid": key["kid"], "typ": "JWT"}
         )
         return token, (now + ttl) * 1000
 
@@ -91,9 +116,10 @@ class Tokens:
             return None
         for key in self.store.read().all(KEYS):
             if key["kid"] == kid:
-                public = _private_key(key["privateKey"]).public_key()
                 try:
-                    return jwt.decode(token, public, algorithms=["RS256"], options={"verify_aud": False})
+                    return jwt.decode(
+                        token, _verifying_key(key), algorithms=[key["algorithm"]], options={"verify_aud": False}
+                    )
                 except jwt.PyJWTError:
                     return None
         return None
@@ -107,7 +133,8 @@ class Tokens:
         meta_data: dict[str, Any] | None,
     ) -> tuple[str, str]:
         """(refresh token, refreshTokenId)."""
-        minutes = tenant.get("jwtConfiguration", {}).get("refreshTokenTimeToLiveInMinutes", DEFAULT_REFRESH_TTL_MINUTES)
+        settings = jwt_configuration(tenant, tx.get(APPLICATIONS, application_id))
+        minutes = settings.get("refreshTokenTimeToLiveInMinutes", DEFAULT_REFRESH_TTL_MINUTES)
         record = {
             "id": str(uuid.uuid4()),
             "token": secrets.token_urlsafe(48),

@@ -88,13 +88,11 @@ class Users:
     # -- lookups ----------------------------------------------------------------------------------
     @staticmethod
     def by_email(tx: Tx, tenant_id: str, email: str) -> dict[str, Any] | None:
-        wanted = email.lower()
-        return next((u for u in tx.find(USERS, tenantId=tenant_id) if u.get("email", "").lower() == wanted), None)
+        return next(iter(tx.find(USERS, tenantId=tenant_id, _emailKey=email.lower())), None)
 
     @staticmethod
     def by_username(tx: Tx, tenant_id: str, username: str) -> dict[str, Any] | None:
-        wanted = username.lower()
-        return next((u for u in tx.find(USERS, tenantId=tenant_id) if u.get("username", "").lower() == wanted), None)
+        return next(iter(tx.find(USERS, tenantId=tenant_id, _usernameKey=username.lower())), None)
 
     def retrieve(self, user_id: str, tenant_id: str | None) -> dict[str, Any]:
         user = self.store.read().get(USERS, user_id)

@@ -10,3 +10,12 @@ WL_USERS = "lootlocker.wl-users"
 WL_SESSIONS = "lootlocker.wl-sessions"
 LEASES = "lootlocker.leases"
 STORAGE = "lootlocker.storage"
+
+# Fields looked up with Tx.find (see store.Indexes).
+INDEXES = {
+    GAMES: ("game_key", "domain_key"),
+    PLAYERS: ("public_uid", "legacy_id"),
+    ACCOUNTS: ("player_id",),
+    STORAGE: ("player_id",),
+    WL_USERS: ("email", "user_id"),
+}
