@@ -204,6 +204,20 @@ def game_key() -> str:
     return os.environ.get("MOCKSERVER_LOOTLOCKER_GAME_KEY") or games[0]["game_key"]
 
 
+ES256_KEY_ID = "7c1d9e3a-4b5f-4a60-8e21-3f9a0b1c2d4e"  # fixtures/fusionauth/keys.json
+
+
+def use_signing_key(port: int, key_id: str) -> None:
+    """Point every tenant's access tokens at another fixture key (GET, edit, PUT /_mock/state)."""
+    status, data = request(port, "GET", "/_mock/state")
+    state = json.loads(data)
+    for tenant in state["fusionauth.tenants"].values():
+        tenant.setdefault("jwtConfiguration", {})["accessTokenKeyId"] = key_id
+    status, data = request(port, "PUT", "/_mock/state", state)
+    if status != 200:
+        raise RuntimeError(f"mockserver setup: state import answered {status}: {data[:300]!r}")
+
+
 def setup_mockserver(port: int, reset: bool = True) -> dict[str, Any]:
     """Fixtures state + the Twitch provider (seed request, LinkByEmail) + a reusable Twitch identity +
     a guest session. Returns the session token and each scenario's first answer (status, size)."""

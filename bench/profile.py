@@ -27,6 +27,7 @@ from benchlib import (
     API_KEY,
     BENCH,
     BENCH_CODE,
+    ES256_KEY_ID,
     GET_PATH,
     ROOT,
     SCRATCH,
@@ -37,6 +38,7 @@ from benchlib import (
     start,
     stop,
     tree,
+    use_signing_key,
     wait_ready,
     wrk,
 )
@@ -44,6 +46,7 @@ from benchlib import (
 SCENARIOS = {
     "get": (GET_PATH, None, {"Authorization": API_KEY}),
     "login": ("/api/identity-provider/login", BENCH / "login.lua", {}),
+    "login-es256": ("/api/identity-provider/login", BENCH / "login.lua", {}),
     "guest": ("/game/v2/session/guest", BENCH / "guest.lua", {}),
     "accounts": ("/game/v1/connected-accounts", None, {}),
 }
@@ -117,6 +120,8 @@ def main() -> int:
         wait_ready(proc, port, "/api/identity-provider", {"Authorization": API_KEY})
         time.sleep(1)
         setup = setup_mockserver(port)
+        if args.scenario == "login-es256":
+            use_signing_key(port, ES256_KEY_ID)
         if args.scenario == "accounts":
             headers = {"x-session-token": setup["session_token"]}
         workers = [p for p in tree(proc.pid) if p != proc.pid]

@@ -23,7 +23,6 @@ the server stops (at most FLUSH_INTERVAL's worth, or one batch) are lost.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
@@ -38,6 +37,7 @@ from urllib.parse import parse_qs, unquote
 from flask import Flask, Request, Response, request
 from werkzeug.exceptions import HTTPException
 
+from . import jsontext
 from .routing import Call, Handler, Reply
 from .store import Store
 
@@ -124,33 +124,6 @@ def _visible(size: int) -> str:
     return f"seq > (SELECT coalesce(max(seq), 0) FROM requests) - {max(int(size), 0)}"
 
 
-class _WriteLock:
-    """Serialises journal writes across the threads and processes of the server.
-
-    Without it, concurrent inserts meet SQLite's busy handler, which polls with sleeps of 1 to 100 ms: under
-    16 connections that turned a ~30 µs insert into p99 latencies of hundreds of ms. flock() waits in the
-    kernel and wakes the next writer as soon as the lock is free (flock excludes other processes; the
-    thread lock, the other threads of this one, which share the file description).
-    """
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._threads = threading.Lock()
-        self._fd = -1
-        self._pid = -1
-
-    def __enter__(self) -> None:
-        self._threads.acquire()
-        if self._pid != os.getpid():  # a file description must not be shared across a fork
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            self._pid = os.getpid()
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
-
-    def __exit__(self, *exc: object) -> None:
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
-        self._threads.release()
-
-
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -180,7 +153,6 @@ class Journal:
         self.store = Store(f"{state_path}.requests", synchronous="OFF")
         self.size = size
         self.background = workers > 1
-        self._lock = _WriteLock(f"{state_path}.requests.lock")
         self._pending: deque[tuple[Any, ...]] = deque(maxlen=max(size, 1))
         self._flushing = threading.Lock()  # one batch at a time in this process
         self._flushed = 0.0  # monotonic time up to which this process's entries are written
@@ -194,7 +166,7 @@ class Journal:
                 return
             self._pending.clear()  # another process's queue, if this one was forked
             now = time.monotonic()
-            with self._lock, self.store.write() as tx:
+            with self.store.write() as tx:
                 tx.execute("INSERT OR REPLACE INTO writers (pid, flushed) VALUES (?, ?)", (os.getpid(), now))
             self._flushed = now
             self._pid = os.getpid()
@@ -206,7 +178,7 @@ class Journal:
         with self._flushing:
             snapshot = time.monotonic()
             rows = [self._pending.popleft() for _ in range(len(self._pending))]
-            with self._lock, self.store.write() as tx:
+            with self.store.write() as tx:
                 if rows:
                     tx.executemany(_INSERT, rows)
                     tx.execute(
@@ -225,7 +197,7 @@ class Journal:
         if self._pid == os.getpid():
             self.flush()
         began = time.monotonic()
-        with self._lock, self.store.write() as tx:
+        with self.store.write() as tx:
             tx.execute(
                 "INSERT INTO barrier (id, at) VALUES (0, ?) ON CONFLICT (id) DO UPDATE SET at = max(at, excluded.at)",
                 (began,),
@@ -238,7 +210,7 @@ class Journal:
             ]
             gone = [pid for pid in behind if not _alive(pid)]
             if gone:
-                with self._lock, self.store.write() as tx:
+                with self.store.write() as tx:
                     tx.executemany("DELETE FROM writers WHERE pid = ?", [(pid,) for pid in gone])
             if len(gone) == len(behind):
                 return
@@ -286,10 +258,10 @@ class Journal:
             status,
             rule.endpoint if rule is not None else None,
             json.dumps({"id": fault[0], "effect": fault[1], "delayMs": round(fault[2], 3)}) if fault else None,
-            json.dumps(headers),
+            jsontext.dumps(headers),
             None if sent is None else sent[:BODY_LIMIT],
             None if sent is None else len(sent),
-            json.dumps(response.headers.to_wsgi_list()),
+            jsontext.dumps(response.headers.to_wsgi_list()),
             None if answered is None else answered[:BODY_LIMIT],
             None if answered is None else len(answered),
         )
@@ -338,7 +310,7 @@ class Journal:
     def clear(self) -> int:
         """Empty the journal; the number of (visible) entries removed."""
         self.sync()
-        with self._lock, self.store.write() as tx:
+        with self.store.write() as tx:
             visible = tx.execute(f"SELECT count(*) FROM requests WHERE {_visible(self.size)}").fetchone()[0]
             tx.execute("DELETE FROM requests")
         return int(visible)

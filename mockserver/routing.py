@@ -18,6 +18,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.datastructures import Headers
 from werkzeug.routing import BaseConverter
 
+from . import jsontext
 from .openapi import Issue, Operation, Spec
 
 if TYPE_CHECKING:
@@ -85,9 +86,7 @@ def render(reply: Reply) -> Response:
         response = Response(b"", status=reply.status)
         response.headers.pop("Content-Type", None)
     else:
-        response = Response(
-            json.dumps(reply.body, separators=(",", ":")), status=reply.status, mimetype="application/json"
-        )
+        response = Response(jsontext.dumps_bytes(reply.body), status=reply.status, mimetype="application/json")
     for name, value in reply.headers.items():
         response.headers[name] = value
     for name, value, options in reply.cookies:

@@ -8,6 +8,7 @@ killed (it is in the WAL, which the OS holds), which is what "acknowledged" mean
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -17,6 +18,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
+
+from . import jsontext
 
 Document = dict[str, Any]
 State = dict[str, dict[str, Document]]
@@ -84,7 +87,7 @@ class Tx:
         derive = self._derive.get(kind)
         if derive is not None:
             derive(doc)
-        return json.dumps(doc, separators=(",", ":"))
+        return jsontext.dumps(doc)
 
     def get(self, kind: str, id: str) -> Document | None:
         row = self._conn.execute("SELECT body FROM docs WHERE kind = ? AND id = ?", (kind, id)).fetchone()
@@ -198,17 +201,36 @@ class Store:
         """Autocommit reads: each statement sees the latest committed state."""
         return Tx(self._conn(), self.derive)
 
+    def _write_lock(self) -> int:
+        # One descriptor per (process, thread): flock() excludes other open files, so threads of one
+        # worker exclude each other as well as other workers.
+        fd: int | None = getattr(self._local, "lock_fd", None)
+        if fd is None or self._local.lock_pid != os.getpid():
+            fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            self._local.lock_fd, self._local.lock_pid = fd, os.getpid()
+        return fd
+
     @contextmanager
     def write(self) -> Iterator[Tx]:
-        """A serialized read-modify-write transaction; rolled back if the block raises."""
+        """A serialized read-modify-write transaction; rolled back if the block raises.
+
+        Writers queue on a file lock before BEGIN IMMEDIATE: the kernel wakes the next one the moment the
+        lock is released, where SQLite's busy handler polls with sleeps growing to 100 ms (bench/run
+        measured login p99 of 250-330 ms at 16 connections that way).
+        """
         conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
+        lock = self._write_lock()
+        fcntl.flock(lock, fcntl.LOCK_EX)  # releases the GIL while it waits
         try:
-            yield Tx(conn, self.derive)
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Tx(conn, self.derive)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """One autocommit statement on this thread's connection (sibling tables: journal, faults)."""
@@ -222,3 +244,7 @@ class Store:
         if conn is not None:
             conn.close()
             self._local.conn = None
+        fd = getattr(self._local, "lock_fd", None)
+        if fd is not None:
+            os.close(fd)
+            self._local.lock_fd = None
