@@ -50,6 +50,13 @@ def main() -> None:
     default=None,
     help="Requests the journal keeps (GET /_mock/requests); 0 turns it off.  [default: 1000]",
 )
+@click.option(
+    "--threads",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Python threads per worker (with 1, a fault's delay holds up the worker's other requests).",
+)
 @click.option("--seed", "random_seed", type=int, default=None, help="Seed that makes random fault delays reproducible.")
 def serve(
     host: str,
@@ -59,6 +66,7 @@ def serve(
     fixtures_dir: str | None,
     strict: bool | None,
     journal_size: int | None,
+    threads: int,
     random_seed: int | None,
 ) -> None:
     """Serve the mock on a production WSGI server (granian) until Ctrl-C."""
@@ -114,9 +122,9 @@ def serve(
             log_access=False,
             # Python threads per worker. The app is CPU-bound under the GIL, so more threads only add GIL
             # hand-offs: measured with bench/servers.py (GET, 16 connections, 2 workers), 8 threads had the
-            # worst p99 in most rounds and no more req/s than 1-4; 2 keeps a second request moving while one
-            # sleeps (a fault's delay) or waits for SQLite's write lock.
-            blocking_threads=2,
+            # worst p99 in most rounds and no more req/s than 1-4, and 1 thread ~5-10 % more req/s than 2 with
+            # wrk; the default 2 keeps a second request moving while one sleeps in a fault's delay.
+            blocking_threads=threads,
             # A worker that is still starting when the server is stopped misses the signal (granian installs
             # its handlers after loading the app): kill it after this many seconds instead of waiting forever.
             workers_kill_timeout=WORKERS_KILL_TIMEOUT_S,

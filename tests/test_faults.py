@@ -255,3 +255,21 @@ def test_live_times_is_shared_by_the_workers(server: LiveServer) -> None:
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [200] * 15 + [503] * 5
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_live_a_delayed_request_holds_up_its_worker_only_with_one_thread(threads: int) -> None:
+    server = LiveServer("--workers", "1", "--threads", str(threads)).start()
+    try:
+        body = {"match": {"path": JWKS}, "effect": {"delay_ms": 1500}, "times": 1}
+        assert requests.post(f"{server.url}/_mock/faults", json=body, timeout=5).status_code == 201
+        delayed = threading.Thread(target=lambda: requests.get(f"{server.url}{JWKS}", timeout=10))
+        delayed.start()
+        time.sleep(0.3)  # the delayed request is being served
+        began = time.monotonic()
+        assert requests.get(f"{server.url}/_mock/health", timeout=10).status_code == 200
+        waited = time.monotonic() - began
+        delayed.join()
+    finally:
+        server.stop()
+    assert (waited > 0.8) if threads == 1 else (waited < 0.8)

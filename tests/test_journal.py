@@ -125,7 +125,7 @@ def test_the_journal_keeps_the_newest_entries_only(tmp_path: Any) -> None:
     entries = journal(client)
     assert [e["request"]["query"]["i"] for e in entries] == [[str(i)] for i in range(56, 46, -1)]
     with sqlite3.connect(f"{state}.requests") as db:  # each batch deletes what fell out of the window
-        (stored,) = db.execute("SELECT count(*) FROM requests").fetchone()
+        (stored,) = db.execute("SELECT count(*) FROM journal").fetchone()
     assert stored == 10
     assert client.delete("/_mock/requests").get_json() == {"deleted": 10}
 
@@ -161,3 +161,15 @@ def test_workers_share_one_journal() -> None:
             assert latest.json()["requests"][0]["request"]["query"] == {"m": [str(i)]}
     finally:
         server.stop()
+
+
+def test_entries_are_written_only_when_the_journal_is_read(tmp_path: Any) -> None:
+    # Serving never touches the journal's database: a worker writes its queue when someone reads.
+    state = str(tmp_path / "state.sqlite3")
+    client = create_app(Config(strict=True, journal_size=5, state_path=state)).test_client()
+    for i in range(20):
+        client.get(f"/.well-known/jwks.json?i={i}")
+    with sqlite3.connect(f"{state}.requests") as db:
+        assert db.execute("SELECT count(*) FROM journal").fetchone() == (0,)
+    entries = journal(client)  # the queue kept the newest 5 only
+    assert [e["request"]["query"]["i"] for e in entries] == [[str(i)] for i in range(19, 14, -1)]
