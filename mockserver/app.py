@@ -28,6 +28,9 @@ from .openapi import specs as load_specs
 from .routing import FAULTS, render
 from .store import State, Store
 
+# Bump when a derivation (store.Derivations) changes: state files written before get their fields rebuilt.
+DERIVED_LAYOUT = "1"
+
 
 def _fixture_loader(config: Config) -> State:
     state = fixture_files.load(config.fixtures_dir, load_specs())
@@ -69,6 +72,11 @@ def create_app(config: Config | None = None) -> Flask:
         if tx.get_meta("seeded") is None:
             tx.replace_all(fixtures)
             tx.set_meta("seeded", "fixtures")
+            tx.set_meta("derived", DERIVED_LAYOUT)
+        elif tx.get_meta("derived") != DERIVED_LAYOUT:
+            # A --state file from a version without (these) derived lookup fields: add them once.
+            tx.rederive()
+            tx.set_meta("derived", DERIVED_LAYOUT)
     app.extensions["mockserver.store"] = store
     faults = Faults(store, config.seed)
     app.extensions[FAULTS] = faults

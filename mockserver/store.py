@@ -131,6 +131,13 @@ class Tx:
             [(kind, id, self._body(kind, doc)) for kind, docs in state.items() for id, doc in docs.items()],
         )
 
+    def rederive(self) -> None:
+        """Store every document of the derived kinds again, which recomputes their derived fields."""
+        for kind in self._derive:
+            rows = self._conn.execute("SELECT id, body FROM docs WHERE kind = ?", (kind,)).fetchall()
+            for id, body in rows:
+                self.put(kind, id, json.loads(body))
+
     def get_meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None

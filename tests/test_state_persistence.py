@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import os
 import signal
+import sqlite3
 import threading
 import time
 import uuid
@@ -14,6 +15,9 @@ from typing import Any
 import pytest
 import requests
 from flask.testing import FlaskClient
+
+from mockserver.app import create_app
+from mockserver.config import Config
 
 from .conftest import API_KEY, TENANT_ID, TWITCH_ID, LiveServer, load
 
@@ -155,3 +159,22 @@ def test_the_journal_file_lives_beside_the_state(tmp_path: Path, journal_size: s
         server.stop()
     assert (tmp_path / "state.sqlite3.requests").exists()
     assert len(entries) == (0 if journal_size == "0" else 2)  # the health check of start() and the GET
+
+
+def test_a_state_file_without_derived_fields_gets_them_at_start(tmp_path: Path) -> None:
+    # Users stored before the case-insensitive lookup fields existed are still found by email.
+    state = str(tmp_path / "state.sqlite3")
+    client = create_app(Config(strict=True, state_path=state)).test_client()
+    created = client.post(
+        "/api/user",
+        json={"user": {"email": "Old@Example.com", "password": "password123"}},
+        headers={**AUTH, "X-FusionAuth-TenantId": TENANT_ID},
+    )
+    assert created.status_code == 200, created.data
+    user_id = created.get_json()["user"]["id"]
+    with sqlite3.connect(state) as db:  # as an older version wrote it
+        db.execute("UPDATE docs SET body = json_remove(body, '$._emailKey', '$._usernameKey') WHERE kind = ?", (USERS,))
+        db.execute("DELETE FROM meta WHERE key = 'derived'")
+    restarted = create_app(Config(strict=True, state_path=state)).test_client()
+    found = restarted.get("/api/user?email=old@example.com", headers={**AUTH, "X-FusionAuth-TenantId": TENANT_ID})
+    assert found.status_code == 200 and found.get_json()["user"]["id"] == user_id
