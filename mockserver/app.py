@@ -13,19 +13,20 @@ from werkzeug.exceptions import HTTPException
 from . import fixtures as fixture_files
 from .config import Config
 from .control import routes as control_routes
+from .dispatch import Dispatcher
 from .faults import Faults
 from .fusionauth import collections as fusionauth_collections
 from .fusionauth import routes as fusionauth_routes
 from .fusionauth.collections import API_KEYS
+from .http_errors import http_error_response, unexpected_response
 from .identities import INDEXES as identity_indexes
 from .journal import Journal
 from .lootlocker import collections as lootlocker_collections
 from .lootlocker import control as lootlocker_control
 from .lootlocker import routes as lootlocker_routes
 from .lootlocker.collections import GAMES
-from .lootlocker.errors import LootLockerError
 from .openapi import specs as load_specs
-from .routing import FAULTS, render
+from .routing import FAULTS
 from .store import State, Store
 
 # Bump when a derivation (store.Derivations) changes: state files written before get their fields rebuilt.
@@ -94,36 +95,16 @@ def create_app(config: Config | None = None) -> Flask:
         on_reset=journal.clear,
     )
     _register_error_handlers(app)
+    # Vendor operations skip Flask's request machinery (see dispatch.py); everything else goes through Flask.
+    app.wsgi_app = Dispatcher(app, config.max_body_bytes, faults, journal)  # type: ignore[method-assign]
     return app
-
-
-LOOTLOCKER_PREFIXES = ("/game/", "/white-label-login/")
 
 
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
-        # Routing-level failures (unknown path, method not allowed, body too large) in each API's own
-        # manner: FusionAuth answers these with an empty body, LootLocker with its error body, the control
-        # plane with a JSON error.
-        status = error.code or 500
-        if request.path.startswith("/_mock/"):
-            return Response(f'{{"error":"{error.name}"}}', status=status, mimetype="application/json")
-        if request.path.startswith(LOOTLOCKER_PREFIXES):
-            response = render(LootLockerError(status).reply())
-        else:
-            response = Response(b"", status=status)
-            response.headers.pop("Content-Type", None)
-        if status == 405 and isinstance(error.valid_methods, list | tuple | set):
-            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
-        return response
+        return http_error_response(request.path, error)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:
-        # A bug in the mock. FusionAuth's own 500 has an empty body; the log has the stack trace.
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
-        if request.path.startswith(LOOTLOCKER_PREFIXES):
-            return render(LootLockerError(500).reply())
-        response = Response(b"", status=500)
-        response.headers.pop("Content-Type", None)
-        return response
+        return unexpected_response(request.method, request.path)

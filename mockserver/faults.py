@@ -171,7 +171,8 @@ def _vendor_error(vendor: Vendor, operation: Operation, handler: Handler, path: 
     document is answered as if it were documented with a body (FusionAuth's Errors, LootLocker's error JSON)."""
     if status not in operation.responses:
         operation = replace(operation, responses={**operation.responses, status: _ANY_BODY})
-    call = Call(operation, path, request.args.to_dict(), request.headers, None, None)
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    call = Call(operation, path, req.args.to_dict(), req.headers, None, None, request=req)
     return vendor.forced(call, status, handler)
 
 
@@ -187,6 +188,14 @@ class Faults:
         store.executescript(_SCHEMA)
 
     # -- the hot path -------------------------------------------------------------------------------
+    def defined(self) -> bool:
+        """Whether any fault is defined (one read of the version counter; the faults are reloaded if it moved)."""
+        version = self.store.read().get_meta(VERSION)
+        cached, faults = self._cache
+        if version != cached:
+            faults = self._load(version)
+        return bool(faults)
+
     def match(self) -> Applied | None:
         """The fault to apply to the current request, claimed (hits counted, `times` spent); usually None."""
         path = request.path

@@ -34,8 +34,9 @@ from collections import deque
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request
 
 from . import jsontext
 from .routing import Call, Handler, Reply
@@ -234,8 +235,12 @@ class Journal:
             time.sleep(0.002)
 
     # -- the hot path -------------------------------------------------------------------------------
+    @property
+    def enabled(self) -> bool:
+        return self.size > 0
+
     def install(self, app: Flask) -> None:
-        if self.size <= 0:
+        if not self.enabled:
             return
         app.before_request(self._start)
         app.after_request(self._record)
@@ -245,10 +250,15 @@ class Journal:
         request.environ[START] = time.perf_counter()
 
     def _record(self, response: Response) -> Response:
-        req: Request = request._get_current_object()  # type: ignore[attr-defined]
+        rule = request.url_rule
+        self.record(request._get_current_object(), response, rule.endpoint if rule is not None else None)  # type: ignore[attr-defined]
+        return response
+
+    def record(self, req: Request, response: Response, operation: str | None) -> None:
+        """Queue one exchange (START in the environ marks when it began)."""
         path = req.path
         if path == JOURNAL_PATH:
-            return response
+            return
         environ = req.environ
         started = environ.get(START)
         duration = round((time.perf_counter() - started) * 1000, 3) if started is not None else 0.0
@@ -261,7 +271,6 @@ class Journal:
         answered = None if response.is_streamed else response.get_data()
         fault = environ.get(FAULT)
         status = 0 if fault is not None and fault[1] == "drop" else response.status_code
-        rule = req.url_rule
         headers = [(k, v) for k, v in environ.items() if k.startswith("HTTP_") or (k in _ENVIRON_HEADERS and v)]
         at_ns = time.time_ns()
         row = (
@@ -272,7 +281,7 @@ class Journal:
             path,
             environ.get("QUERY_STRING", ""),
             status,
-            rule.endpoint if rule is not None else None,
+            operation,
             fault,
             headers,
             None if sent is None else sent[:BODY_LIMIT],
@@ -284,7 +293,6 @@ class Journal:
         if self._pid != os.getpid():
             self._started()
         self._pending.append(row)  # bounded: the oldest falls out
-        return response
 
     # -- the control plane ------------------------------------------------------------------------------
     def entries(

@@ -8,6 +8,7 @@ What differs per vendor — error formats, authentication — comes from a `Vend
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.datastructures import Headers
 from werkzeug.routing import BaseConverter
+from werkzeug.wrappers import Request
 
 from . import jsontext
 from .openapi import Issue, Operation, Spec
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 
 NO_BODY = object()
 FAULTS = "mockserver.faults"  # app.extensions key of the fault injector (see faults.py)
+ROUTES = "mockserver.routes"  # app.extensions key: the vendor operations registered, for dispatch.py
+log = logging.getLogger("mockserver")  # Flask's app.logger for an app named "mockserver"
 
 
 @dataclass
@@ -39,6 +43,7 @@ class Call:
     body: Any
     content_type: str | None
     context: dict[str, Any] = field(default_factory=dict)  # what authentication established
+    request: Request | None = None  # the HTTP request, for the rare handler that reads cookies or the host
 
 
 Handler = Callable[["Call"], "Reply"]
@@ -49,6 +54,16 @@ def preferred_status(header: str | None) -> int | None:
     """The status asked for with Prism's `Prefer: code=NNN` convention."""
     match = PREFER_CODE.search(header or "")
     return int(match.group(1)) if match else None
+
+
+@dataclass(frozen=True)
+class Route:
+    """One vendor operation as registered: what dispatch.py needs to run it without Flask's routing."""
+
+    rule: str  # the werkzeug rule, e.g. /api/user/<uuid_segment:userId>
+    operation: Operation
+    handler: Handler
+    router: Router
 
 
 @dataclass
@@ -172,8 +187,11 @@ class Router:
             target.url_map.converters.setdefault("uuid_segment", UUIDSegment)
         for operation_id, handler in handlers.items():
             operation = self.spec.operations[operation_id]
+            rule = _flask_rule(operation)
+            if isinstance(target, Flask):
+                target.extensions.setdefault(ROUTES, []).append(Route(rule, operation, handler, self))
             target.add_url_rule(
-                _flask_rule(operation),
+                rule,
                 endpoint=operation_id,
                 view_func=self._view(operation, handler),
                 methods=[operation.method],
@@ -182,11 +200,8 @@ class Router:
 
     def _view(self, operation: Operation, handler: Handler) -> Callable[..., Response]:
         def respond(path: dict[str, str]) -> Response:
-            reply = self.handle(operation, handler, path)
-            response = render(reply)
-            if current_app.config.get("MOCKSERVER_STRICT"):
-                response = check_response(operation, response)
-            return response
+            req = request._get_current_object()  # type: ignore[attr-defined]
+            return self.respond(operation, handler, path, req, current_app.config.get("MOCKSERVER_STRICT", False))
 
         def view(**path: str) -> Response:
             faults: Faults | None = current_app.extensions.get(FAULTS)
@@ -198,10 +213,19 @@ class Router:
         view.__name__ = operation.operation_id
         return view
 
-    def handle(self, operation: Operation, handler: Handler, path: dict[str, str]) -> Reply:
+    def respond(
+        self, operation: Operation, handler: Handler, path: dict[str, str], req: Request, strict: bool
+    ) -> Response:
+        response = render(self.handle(operation, handler, path, req))
+        if strict:
+            response = check_response(operation, response)
+        return response
+
+    def handle(self, operation: Operation, handler: Handler, path: dict[str, str], req: Request) -> Reply:
         vendor = self.vendor
-        call = Call(operation, path, request.args.to_dict(), request.headers, None, None)
-        forced = preferred_status(request.headers.get("Prefer"))
+        headers = req.headers
+        call = Call(operation, path, req.args.to_dict(), headers, None, None, request=req)
+        forced = preferred_status(headers.get("Prefer"))
         if forced is not None and forced not in operation.responses:
             return vendor.mock_error(
                 400,
@@ -214,7 +238,7 @@ class Router:
                 return vendor.forced(call, forced, handler)
             vendor.authenticate(call)
             for param in operation.parameters:
-                raw = self._raw_parameter(param.location, param.name, path)
+                raw = self._raw_parameter(req, param.location, param.name, path)
                 if raw is None:
                     if param.required:
                         return vendor.invalid_parameter(operation, param.location, param.name, None)
@@ -222,7 +246,7 @@ class Router:
                 if not param.validator.is_valid(_coerce(raw, param.schema)):
                     return vendor.invalid_parameter(operation, param.location, param.name, raw)
             if operation.bodies:
-                parsed = self._body(operation)
+                parsed = self._body(operation, req)
                 if isinstance(parsed, Reply):
                     return parsed
                 call.body, call.content_type = parsed
@@ -241,23 +265,23 @@ class Router:
             return translated
 
     @staticmethod
-    def _raw_parameter(location: str, name: str, path: dict[str, str]) -> str | None:
+    def _raw_parameter(req: Request, location: str, name: str, path: dict[str, str]) -> str | None:
         if location == "path":
             return path.get(name)
         if location == "query":
-            return request.args.get(name)
+            return req.args.get(name)
         if location == "header":
-            return request.headers.get(name)
-        return request.cookies.get(name)
+            return req.headers.get(name)
+        return req.cookies.get(name)
 
-    def _body(self, operation: Operation) -> tuple[Any, str] | Reply:
-        raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
-        media = _media_type(request.headers.get("Content-Type"))
+    def _body(self, operation: Operation, req: Request) -> tuple[Any, str] | Reply:
+        raw = req.get_data(cache=True)  # raises 413 past max_content_length
+        media = _media_type(req.headers.get("Content-Type"))
         allowed = list(operation.bodies)
         if not raw.strip():
             return self.vendor.empty_body(operation), media if media in allowed else allowed[0]
         if media not in allowed:
-            return self.vendor.invalid_content_type(request.headers.get("Content-Type"), allowed)
+            return self.vendor.invalid_content_type(req.headers.get("Content-Type"), allowed)
         try:
             parsed = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
             if _ESCAPED_SURROGATE.search(raw):
@@ -275,7 +299,7 @@ def check_response(operation: Operation, response: Response) -> Response:
     problem = response_problem(operation, response.status_code, response.get_data())
     if problem is None:
         return response
-    current_app.logger.error("contract violation in %s: %s", operation.operation_id, problem)
+    log.error("contract violation in %s: %s", operation.operation_id, problem)
     return Response(
         json.dumps({"mockserverContractViolation": problem, "operationId": operation.operation_id}),
         status=500,

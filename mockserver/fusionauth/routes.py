@@ -183,9 +183,8 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
         return Reply(200, {"jwt": claims})
 
     def refresh_jwt(call: Call) -> Reply:
-        from flask import request as flask_request
-
-        refresh_token = call.body.get("refreshToken") or flask_request.cookies.get("refresh_token")
+        cookie = call.request.cookies.get("refresh_token") if call.request is not None else None
+        refresh_token = call.body.get("refreshToken") or cookie
         if not refresh_token:
             raise errors.bad_request(
                 "[missing]refreshToken", "You must specify the [refreshToken] property.", field="refreshToken"
@@ -196,9 +195,8 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
         return Reply(200, tokens.jwks())
 
     def openid_configuration(call: Call) -> Reply:
-        from flask import request as flask_request
+        base = call.request.host_url.rstrip("/") if call.request is not None else ""
 
-        base = flask_request.host_url.rstrip("/")
         issuer = store.read().all(TENANTS)[0].get("issuer", "acme.com")
         return Reply(
             200,

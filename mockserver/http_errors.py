@@ -1,0 +1,42 @@
+"""Answers to failures outside any handler (routing, body size, bugs), in the manner of the API asked."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Response
+from werkzeug.exceptions import HTTPException
+
+from .lootlocker.errors import LootLockerError
+from .routing import render
+
+log = logging.getLogger("mockserver")  # Flask's app.logger for an app named "mockserver"
+
+LOOTLOCKER_PREFIXES = ("/game/", "/white-label-login/")
+
+
+def http_error_response(path: str, error: HTTPException) -> Response:
+    """Routing-level failures (unknown path, method not allowed, body too large) in each API's own manner:
+    FusionAuth answers these with an empty body, LootLocker with its error body, the control plane with a
+    JSON error."""
+    status = error.code or 500
+    if path.startswith("/_mock/"):
+        return Response(f'{{"error":"{error.name}"}}', status=status, mimetype="application/json")
+    if path.startswith(LOOTLOCKER_PREFIXES):
+        response = render(LootLockerError(status).reply())
+    else:
+        response = Response(b"", status=status)
+        response.headers.pop("Content-Type", None)
+    if status == 405 and isinstance(error.valid_methods, list | tuple | set):
+        response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    return response
+
+
+def unexpected_response(method: str, path: str) -> Response:
+    """A bug in the mock. FusionAuth's own 500 has an empty body; the log has the stack trace."""
+    log.exception("unhandled error on %s %s", method, path)
+    if path.startswith(LOOTLOCKER_PREFIXES):
+        return render(LootLockerError(500).reply())
+    response = Response(b"", status=500)
+    response.headers.pop("Content-Type", None)
+    return response
