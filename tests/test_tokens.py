@@ -7,7 +7,10 @@ from typing import Any
 
 import jwt
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
+
+from mockserver.fusionauth.tokens import Unsigned
 
 from .conftest import APP_ID, TENANT_ID
 from .login_helpers import LOGIN, login_body, make_provider, verify_with_jwks
@@ -106,3 +109,27 @@ def test_an_hmac_key_is_never_published(client: FlaskClient) -> None:
         headers={"kid": "mockserver-test-hmac"},
     )
     assert client.get("/api/jwt/validate", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+def test_the_token_is_signed_after_the_write_transaction(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every login waits for the store's write lock: an RSA signature (~0.9 ms) inside it serialized them all.
+    store = app.extensions["mockserver.store"]
+    in_transaction: list[bool] = []
+    sign = Unsigned.sign
+
+    def watched(self: Unsigned) -> str:
+        in_transaction.append(store._conn().in_transaction)
+        return sign(self)
+
+    monkeypatch.setattr(Unsigned, "sign", watched)
+    body = log_in(client)
+    assert in_transaction == [False]
+    assert response_cookie(client, "access_token") == body["token"]
+    assert verify_with_jwks(body["token"], jwks(client))["sub"] == body["user"]["id"]
+
+
+def response_cookie(client: FlaskClient, name: str) -> str | None:
+    cookie = client.get_cookie(name)
+    return cookie.value if cookie is not None else None

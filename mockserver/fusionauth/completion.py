@@ -86,7 +86,7 @@ def two_factor_login(store: Store, login: Login, request: dict[str, Any]) -> Out
         outcome = login.complete(tx, tenant, application, user, pending["authenticationType"], original, ip)
         if request.get("trustComputer") and outcome.body is not None:
             outcome.body["twoFactorTrustId"] = secrets.token_urlsafe(32)
-        return outcome
+    return outcome.signed()
 
 
 def change_password(store: Store, change_password_id: str, request: dict[str, Any]) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from .collections import (
 )
 from .errors import Errors, FusionAuthError, bad_request
 from .links import create_pending, link_key, new_link
-from .tokens import Tokens
+from .tokens import Tokens, Unsigned
 from .users import Users, public, registration_for
 from .verifications import verification_id
 
@@ -45,6 +45,17 @@ class Outcome:
     status: int
     body: dict[str, Any] | None = None
     cookies: list[tuple[str, str, dict[str, Any]]] = field(default_factory=list)
+    unsigned: Unsigned | None = None  # the access token, to sign after the transaction (see tokens.Unsigned)
+
+    def signed(self) -> Outcome:
+        """The outcome with its access token signed into the body and the access_token cookie."""
+        if self.unsigned is None or self.body is None:
+            return self
+        token = self.unsigned.sign()
+        self.body["token"] = token
+        self.cookies = [(n, token if n == "access_token" else v, o) for n, v, o in self.cookies]
+        self.unsigned = None
+        return self
 
 
 @dataclass
@@ -78,7 +89,8 @@ class Login:
         attempt = self.check_request(request, tenant_id, forwarded_for)
         self.exchange_upstream(attempt)
         with self.store.write() as tx:
-            return self.reconcile(tx, attempt, force)
+            outcome = self.reconcile(tx, attempt, force)
+        return outcome.signed()
 
     # -- 1. the request ---------------------------------------------------------------------------
     def check_request(self, request: dict[str, Any], tenant_id: str | None, forwarded_for: str | None) -> Attempt:
@@ -301,6 +313,7 @@ class Login:
         )
         body: dict[str, Any] = {"user": public(user)}
         cookies: list[tuple[str, str, dict[str, Any]]] = []
+        unsigned: Unsigned | None = None
         if not request.get("noJWT"):
             refresh_token_id = None
             if registration is not None and application.get("loginConfiguration", {}).get("generateRefreshTokens"):
@@ -309,11 +322,11 @@ class Login:
                 )
                 body["refreshToken"], body["refreshTokenId"] = refresh_token, refresh_token_id
                 cookies.append(("refresh_token", refresh_token, {"httponly": True, "max_age": 30 * 24 * 3600}))
-            token, expires = self.tokens.issue(
+            unsigned, expires = self.tokens.prepare(
                 tx, user, tenant, application_id, registration, authentication_type, refresh_token_id
             )
-            body["token"], body["tokenExpirationInstant"] = token, expires
-            cookies.insert(0, ("access_token", token, {"httponly": True}))
+            body["token"], body["tokenExpirationInstant"] = None, expires  # signed by Outcome.signed()
+            cookies.insert(0, ("access_token", "", {"httponly": True}))
         status = 200
         if registration is None or force == 202:
             status = 202
@@ -327,7 +340,7 @@ class Login:
             status = 212
             if tenant.get("emailConfiguration", {}).get("verificationStrategy") == "FormField" or force == 212:
                 body["emailVerificationId"] = verification_id(tx, "email", user, None)
-        return Outcome(status, body, cookies)
+        return Outcome(status, body, cookies, unsigned)
 
 
 def preventing_actions(tx: Tx, user_id: str) -> list[dict[str, Any]]:

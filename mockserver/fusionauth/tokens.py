@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -46,6 +47,21 @@ def jwt_configuration(tenant: dict[str, Any], application: dict[str, Any] | None
     return own if own.get("enabled") else tenant.get("jwtConfiguration", {})
 
 
+@dataclass(frozen=True)
+class Unsigned:
+    """An access token's claims and key: signed once the login's write transaction has committed, so that
+    the signature (~0.9 ms for RSA-2048) does not hold the store's write lock that every login waits for."""
+
+    claims: dict[str, Any]
+    key: dict[str, Any]
+
+    def sign(self) -> str:
+        key = self.key
+        return jwt.encode(
+            self.claims, _signing_key(key), algorithm=key["algorithm"], headers={"kid": key["kid"], "typ": "JWT"}
+        )
+
+
 class Tokens:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -78,6 +94,22 @@ class Tokens:
         refresh_token_id: str | None = None,
     ) -> tuple[str, int]:
         """(encoded JWT, tokenExpirationInstant in ms)."""
+        unsigned, expires = self.prepare(
+            tx, user, tenant, application_id, registration, authentication_type, refresh_token_id
+        )
+        return unsigned.sign(), expires
+
+    def prepare(
+        self,
+        tx: Tx,
+        user: dict[str, Any],
+        tenant: dict[str, Any],
+        application_id: str,
+        registration: dict[str, Any] | None,
+        authentication_type: str,
+        refresh_token_id: str | None = None,
+    ) -> tuple[Unsigned, int]:
+        """(the access token to sign, tokenExpirationInstant in ms)."""
         settings = jwt_configuration(tenant, tx.get(APPLICATIONS, application_id))
         key = self._key(tx, settings.get("accessTokenKeyId"))
         ttl = settings.get("timeToLiveInSeconds", DEFAULT_TTL_SECONDS)
@@ -103,10 +135,7 @@ class Tokens:
             claims["roles"] = registration.get("roles", [])
         if refresh_token_id is not None:
             claims["sid"] = refresh_token_id
-        token = jwt.encode(
-            claims, _signing_key(key), algorithm=key["algorithm"], headers={"kid": key["kid"], "typ": "JWT"}
-        )
-        return token, (now + ttl) * 1000
+        return Unsigned(claims, key), (now + ttl) * 1000
 
     def validate(self, token: str) -> dict[str, Any] | None:
         """The claims of a token this mock signed and that has not expired; None otherwise."""
