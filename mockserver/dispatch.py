@@ -1,10 +1,11 @@
 """Runs the vendors' operations straight from WSGI, without Flask's per-request machinery.
 
 For every request Flask pushes an application and a request context, binds its URL map (twice), looks the
-view up through werkzeug's routing state machine and runs its hooks and signals. Measured in-process here
-(/tmp-free: see bench/README, "Dispatch"), a bare Flask app costs ~150 µs of CPU per GET against ~40 µs for
-werkzeug's Request and Response alone: a fifth of all a mockserver GET costs. The vendor operations need
-none of it: `Router.respond` runs them from a werkzeug Request, and the journal records them the same way.
+view up through werkzeug's routing state machine and runs its hooks and signals. Measured in one process
+with bench/inprocess.py: a bare Flask app costs ~120 µs of CPU per GET against ~30 µs for werkzeug's Request
+and Response alone, and mockserver's GET costs ~230 µs dispatched here against ~410 µs through Flask. The
+vendor operations need none of Flask's machinery: `Router.respond` runs them from a werkzeug Request, and
+the journal records them the same way.
 
 Only the unremarkable case is taken here: a vendor operation matched by exactly one rule, with no fault
 defined. Everything else goes through Flask as before: the control plane, unknown paths and methods (404,

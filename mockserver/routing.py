@@ -2,7 +2,9 @@
 
 Pipeline: authenticate → parse the body (size, Content-Type, JSON) → validate parameters and body
 against the operation → call the handler → (strict mode) validate the response against the operation.
-What differs per vendor — error formats, authentication — comes from a `Vendor` object.
+What differs per vendor — error formats, authentication — comes from a `Vendor` object. Flask routes
+every request to the operation's view; in production dispatch.py runs the vendor operations itself (the
+same `Router.respond`) and leaves the rest to Flask.
 """
 
 from __future__ import annotations
