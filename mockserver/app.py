@@ -29,8 +29,10 @@ from .openapi import specs as load_specs
 from .routing import FAULTS
 from .store import State, Store
 
-# Bump when a derivation (store.Derivations) changes: state files written before get their fields rebuilt.
-DERIVED_LAYOUT = "1"
+# Bump when the stored form of documents changes (a store.Derivations, jsontext.dumps_document): state
+# files written before are rewritten once at start. 1: derived lookup fields; 2: documents only the
+# standard library can encode are marked.
+DERIVED_LAYOUT = "2"
 
 
 def _fixture_loader(config: Config) -> State:
@@ -75,8 +77,8 @@ def create_app(config: Config | None = None) -> Flask:
             tx.set_meta("seeded", "fixtures")
             tx.set_meta("derived", DERIVED_LAYOUT)
         elif tx.get_meta("derived") != DERIVED_LAYOUT:
-            # A --state file from a version without (these) derived lookup fields: add them once.
-            tx.rederive()
+            # A --state file written by an older version: store its documents as this one does, once.
+            tx.rewrite()
             tx.set_meta("derived", DERIVED_LAYOUT)
     app.extensions["mockserver.store"] = store
     faults = Faults(store, config.seed)

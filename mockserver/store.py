@@ -9,6 +9,7 @@ killed (it is in the WAL, which the OS holds), which is what "acknowledged" mean
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import sqlite3
@@ -86,22 +87,22 @@ class Tx:
         derive = self._derive.get(kind)
         if derive is not None:
             derive(doc)
-        return jsontext.dumps(doc)
+        return jsontext.dumps_document(doc)
 
     def get(self, kind: str, id: str) -> Document | None:
         row = self._conn.execute("SELECT body FROM docs WHERE kind = ? AND id = ?", (kind, id)).fetchone()
-        return jsontext.loads(row[0]) if row else None
+        return jsontext.loads_document(row[0]) if row else None
 
     def all(self, kind: str) -> list[Document]:
         """Every document of a collection, ordered by id (deterministic across workers)."""
         rows = self._conn.execute("SELECT body FROM docs WHERE kind = ? ORDER BY id", (kind,))
-        return [jsontext.loads(r[0]) for r in rows]
+        return [jsontext.loads_document(r[0]) for r in rows]
 
     def find(self, kind: str, **equals: Any) -> list[Document]:
         """Documents whose top-level fields equal the given values (None matches a missing field)."""
         where, params = _conditions(kind, equals)
         sql = f"SELECT body FROM docs WHERE {where} ORDER BY id"
-        return [jsontext.loads(r[0]) for r in self._conn.execute(sql, params)]
+        return [jsontext.loads_document(r[0]) for r in self._conn.execute(sql, params)]
 
     def put(self, kind: str, id: str, doc: Document) -> None:
         self._conn.execute(
@@ -120,7 +121,7 @@ class Tx:
     def dump(self) -> State:
         state: State = {}
         for kind, id, body in self._conn.execute("SELECT kind, id, body FROM docs ORDER BY kind, id"):
-            state.setdefault(kind, {})[id] = jsontext.loads(body)
+            state.setdefault(kind, {})[id] = jsontext.loads_document(body)
         return state
 
     def replace_all(self, state: Mapping[str, Mapping[str, Document]]) -> None:
@@ -130,12 +131,11 @@ class Tx:
             [(kind, id, self._body(kind, doc)) for kind, docs in state.items() for id, doc in docs.items()],
         )
 
-    def rederive(self) -> None:
-        """Store every document of the derived kinds again, which recomputes their derived fields."""
-        for kind in self._derive:
-            rows = self._conn.execute("SELECT id, body FROM docs WHERE kind = ?", (kind,)).fetchall()
-            for id, body in rows:
-                self.put(kind, id, jsontext.loads(body))
+    def rewrite(self) -> None:
+        """Store every document again, as this version writes it (derived fields, jsontext's encoding)."""
+        rows = self._conn.execute("SELECT kind, id, body FROM docs").fetchall()
+        for kind, id, body in rows:
+            self.put(kind, id, json.loads(body))  # the standard library reads what any version wrote exactly
 
     def get_meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

@@ -178,3 +178,25 @@ def test_a_state_file_without_derived_fields_gets_them_at_start(tmp_path: Path) 
     restarted = create_app(Config(strict=True, state_path=state)).test_client()
     found = restarted.get("/api/user?email=old@example.com", headers={**AUTH, "X-FusionAuth-TenantId": TENANT_ID})
     assert found.status_code == 200 and found.get_json()["user"]["id"] == user_id
+
+
+def test_a_state_file_from_before_the_document_marks_keeps_its_big_integers(tmp_path: Path) -> None:
+    # Older versions stored a document with an integer beyond 64 bits unmarked (jsontext.STDLIB_MARK): the
+    # start rewrites it, so that it is still read exactly and not as orjson's float.
+    state = str(tmp_path / "state.sqlite3")
+    client = create_app(Config(strict=True, state_path=state)).test_client()
+    big = 2**80 + 1
+    created = client.post(
+        "/api/user",
+        json={"user": {"email": "big@example.com", "password": "password123", "data": {"big": big}}},
+        headers={**AUTH, "X-FusionAuth-TenantId": TENANT_ID},
+    )
+    assert created.status_code == 200, created.data
+    user_id = created.get_json()["user"]["id"]
+    with sqlite3.connect(state) as db:  # as an older version wrote it
+        db.execute("UPDATE docs SET body = ltrim(body) WHERE kind = ?", (USERS,))
+        db.execute("DELETE FROM meta WHERE key = 'derived'")
+    restarted = create_app(Config(strict=True, state_path=state)).test_client()
+    found = restarted.get(f"/api/user/{user_id}", headers={**AUTH, "X-FusionAuth-TenantId": TENANT_ID})
+    assert found.status_code == 200
+    assert f'"big":{big}' in found.get_data(as_text=True).replace(" ", "")
