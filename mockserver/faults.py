@@ -5,9 +5,10 @@ A fault has a `match` (method, path glob, optional header) and an `effect`: a de
 `forced()` machinery, as `Prefer: code=` does), a dropped connection, a malformed body or a truncated body.
 With `times` it applies to the next N matching requests and then disappears; without, until removed.
 
-Faults live in a sibling table of the state database, so every worker applies the same ones. The hot path
-(no fault defined) costs one read of a version counter in the `meta` table; the parsed faults are cached per
-process and reloaded when the counter moves (add, remove, clear, reset, a fault running out). A matching
+Faults live in a sibling table of the state database, so every worker applies the same ones. The parsed
+faults are cached per process and reloaded when a version counter in the `meta` table moves (add, remove,
+clear, reset, a fault running out); the hot path (no fault defined) does not even query that counter while
+the store's shared meta generation stands still (Store.generation). A matching
 request then claims the fault in a write transaction (counting its hits, spending `times`), so N means N
 across all workers. When several faults match, the newest wins. The control plane (/_mock/) is never faulted.
 
@@ -185,30 +186,32 @@ class Faults:
         self.store = store
         self.seed = seed
         self._cache: tuple[str | None, list[Fault]] = ("", [])  # (version, faults newest first)
+        self._seen = -1  # the store's meta generation this process last confirmed (none yet)
         store.executescript(_SCHEMA)
 
     # -- the hot path -------------------------------------------------------------------------------
     def defined(self) -> bool:
-        """Whether any fault is defined (one read of the version counter; the faults are reloaded if it moved)."""
+        """Whether any fault is defined. Usually no query: the store's shared meta generation has not moved
+        since this process last confirmed it; otherwise the version is read and the faults reloaded."""
+        generation = self.store.generation()
+        if generation == self._seen:
+            return bool(self._cache[1])
+        confirmed = self.store.confirmed(generation)  # read before the version: never newer than it
         version = self.store.read().get_meta(VERSION)
         cached, faults = self._cache
         if version != cached:
             faults = self._load(version)
+        if confirmed:
+            self._seen = generation
         return bool(faults)
 
     def match(self) -> Applied | None:
         """The fault to apply to the current request, claimed (hits counted, `times` spent); usually None."""
         path = request.path
-        if path.startswith(CONTROL_PREFIX):
-            return None
-        version = self.store.read().get_meta(VERSION)
-        cached, faults = self._cache
-        if version != cached:
-            faults = self._load(version)
-        if not faults:
+        if path.startswith(CONTROL_PREFIX) or not self.defined():
             return None
         method, headers = request.method, request.headers
-        for fault in faults:
+        for fault in self._cache[1]:
             if fault.matches(method, path, headers):
                 applied = self._claim(fault.id)
                 if applied is not None:

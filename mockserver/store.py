@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import mmap
 import os
 import re
 import sqlite3
@@ -30,6 +31,8 @@ Indexes = Mapping[str, Sequence[str]]
 # that no raw field supports (FusionAuth's case-insensitive email and username).
 Derivations = Mapping[str, Callable[[Document], None]]
 INIT_TIMEOUT_S = 30
+GENERATION = "store.generation"  # meta key: counts the write transactions that changed the meta table
+_GENERATION_SIZE = 8  # bytes of the shared copy of GENERATION at the start of `<state>.lock`
 _KIND = re.compile(r"^[A-Za-z0-9_.:-]+$")
 
 _SCHEMA = """
@@ -79,9 +82,15 @@ def _conditions(kind: str, equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
 class Tx:
     """Document operations inside one transaction (or one autocommit read)."""
 
-    def __init__(self, conn: sqlite3.Connection, derive: Derivations | None = None) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        derive: Derivations | None = None,
+        on_meta: Callable[[Tx], None] | None = None,
+    ) -> None:
         self._conn = conn
         self._derive = derive or {}
+        self._on_meta = on_meta
 
     def _body(self, kind: str, doc: Document) -> str:
         derive = self._derive.get(kind)
@@ -146,6 +155,8 @@ class Tx:
             "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+        if self._on_meta is not None:
+            self._on_meta(self)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Raw SQL in this transaction, for modules that keep sibling tables (journal, faults)."""
@@ -230,13 +241,50 @@ class Store:
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(conn, self.derive)
+                yield Tx(conn, self.derive, self._meta_changed)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+    # -- the meta generation: "has the meta table changed?" for every process, without a query ------------
+    # A version kept in `meta` (faults.VERSION) tells a process that its cache is stale, but reading it is
+    # a query per request (~10 µs). Every set_meta in a write transaction also counts GENERATION up, in the
+    # table and in a shared memory map of the lock file, written while the write lock is held. A reader
+    # compares the map with the generation it last confirmed; only when they differ does it query, and it
+    # takes the new generation as seen once the table agrees with the map (the map is written before the
+    # commit, so it can be ahead of what a reader sees: that reader just queries again next time).
+    def _shared(self) -> mmap.mmap:
+        shared: mmap.mmap | None = getattr(self._local, "shared", None)
+        if shared is None or self._local.shared_pid != os.getpid():
+            fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                if os.fstat(fd).st_size < _GENERATION_SIZE:
+                    os.pwrite(fd, bytes(_GENERATION_SIZE), 0)  # zeros: no generation yet
+                shared = mmap.mmap(fd, _GENERATION_SIZE)
+            finally:
+                os.close(fd)  # the map keeps the file
+            self._local.shared, self._local.shared_pid = shared, os.getpid()
+        return shared
+
+    def generation(self) -> int:
+        """The meta generation as the shared map has it (no query)."""
+        return int.from_bytes(self._shared()[:_GENERATION_SIZE], "little")
+
+    def confirmed(self, generation: int) -> bool:
+        """Whether the committed meta table has reached `generation` (one query)."""
+        return (self.read().get_meta(GENERATION) or "0") == str(generation)
+
+    def _meta_changed(self, tx: Tx) -> None:
+        row = tx.execute("SELECT value FROM meta WHERE key = ?", (GENERATION,)).fetchone()
+        generation = int(row[0]) + 1 if row else 1
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (GENERATION, str(generation)),
+        )
+        self._shared()[:_GENERATION_SIZE] = generation.to_bytes(_GENERATION_SIZE, "little")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """One autocommit statement on this thread's connection (sibling tables: journal, faults)."""
@@ -254,3 +302,7 @@ class Store:
         if fd is not None:
             os.close(fd)
             self._local.lock_fd = None
+        shared = getattr(self._local, "shared", None)
+        if shared is not None:
+            shared.close()
+            self._local.shared = None

@@ -273,3 +273,24 @@ def test_live_a_delayed_request_holds_up_its_worker_only_with_one_thread(threads
     finally:
         server.stop()
     assert (waited > 0.8) if threads == 1 else (waited < 0.8)
+
+
+def test_a_worker_sees_another_workers_new_fault_and_queries_nothing_meanwhile(tmp_path) -> None:
+    from mockserver.faults import Faults
+    from mockserver.store import Store
+
+    path = str(tmp_path / "s.sqlite3")
+    mine, other = Faults(Store(path)), Faults(Store(path))  # two worker processes
+    assert not mine.defined()
+    queries: list[str] = []
+    mine.store._conn().set_trace_callback(queries.append)
+    assert not mine.defined()
+    assert queries == []  # nothing changed: no query
+    other.add({"match": {"method": "GET", "path": "/api/user"}, "effect": {"status": 503}})
+    assert mine.defined()
+    assert queries  # the generation moved: version read, faults reloaded
+    with other.store.write() as tx:
+        from mockserver.faults import clear
+
+        clear(tx)
+    assert not mine.defined()

@@ -124,3 +124,31 @@ def test_derived_fields_are_kept_up_to_date(tmp_path: Path) -> None:
         tx.replace_all({"users": {"2": {"id": "2", "email": "ÉLODIE@example.com"}}})
     assert [u["id"] for u in store.read().find("users", _email="élodie@example.com")] == ["2"]
     assert store.read().find("users", _email="ann@example.com") == []
+
+
+def test_the_meta_generation_is_shared_without_a_query(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.sqlite3")
+    writer, reader = Store(path), Store(path)  # two processes' views of one file
+    before = reader.generation()
+    with writer.write() as tx:
+        tx.put("things", "1", {"id": "1"})  # documents do not move it
+    assert reader.generation() == before
+    with writer.write() as tx:
+        tx.set_meta("some.version", "7")
+    queries: list[str] = []
+    reader._conn().set_trace_callback(queries.append)
+    assert reader.generation() == before + 1
+    assert queries == []  # read from the shared map
+    assert reader.confirmed(before + 1)
+
+
+def test_a_generation_ahead_of_the_committed_table_is_not_confirmed(tmp_path: Path) -> None:
+    path = str(tmp_path / "s.sqlite3")
+    store = Store(path)
+    with pytest.raises(RuntimeError), store.write() as tx:
+        tx.set_meta("some.version", "1")  # the map moves at once, the table only with the commit
+        raise RuntimeError("rolled back")
+    assert not store.confirmed(store.generation())
+    with store.write() as tx:
+        tx.set_meta("some.version", "1")
+    assert store.confirmed(store.generation())
