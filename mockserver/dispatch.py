@@ -20,13 +20,14 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
 
 from .http_errors import http_error_response, unexpected_response
 from .journal import START
-from .routing import ROUTES, Route, UUIDSegment
+from .routing import ROUTES, Route, UUIDSegment, response_of
 
 if TYPE_CHECKING:
     from .faults import Faults
@@ -106,13 +107,29 @@ class Dispatcher:
         if journal:
             environ[START] = time.perf_counter()
         try:
-            response = route.router.respond(
+            answer = route.router.answer(
                 route.operation, route.handler, parameters, req, self.app.config.get("MOCKSERVER_STRICT", False)
             )
         except HTTPException as error:  # 413: the body is larger than --max-body-bytes
-            response = http_error_response(path, error)
+            return self._send(req, http_error_response(path, error), route, start_response)
         except Exception:
-            response = unexpected_response(req.method, path)
+            return self._send(req, unexpected_response(req.method, path), route, start_response)
+        status, headers, body = answer.status, answer.headers, answer.body
+        if status < 200 or status in (204, 304):
+            return self._send(req, response_of(answer), route, start_response)  # werkzeug's rules for these
         if journal:
-            self.journal.record(req, response, route.operation.operation_id)
-        return response(environ, start_response)
+            self.journal.record(req, status, headers, body, route.operation.operation_id)
+        start_response(f"{status} {HTTP_STATUS_CODES.get(status, 'UNKNOWN').upper()}", headers)
+        return [body]
+
+    def _send(self, req: Request, response: Response, route: Route, start_response: Callable[..., Any]) -> Any:
+        """An answer that werkzeug's Response writes (errors, statuses with special rules)."""
+        if self.journal.enabled:
+            self.journal.record(
+                req,
+                response.status_code,
+                response.headers.to_wsgi_list(),
+                response.get_data(),
+                route.operation.operation_id,
+            )
+        return response(req.environ, start_response)

@@ -251,11 +251,24 @@ class Journal:
 
     def _record(self, response: Response) -> Response:
         rule = request.url_rule
-        self.record(request._get_current_object(), response, rule.endpoint if rule is not None else None)  # type: ignore[attr-defined]
+        self.record(
+            request._get_current_object(),  # type: ignore[attr-defined]
+            response.status_code,
+            response.headers.to_wsgi_list(),
+            None if response.is_streamed else response.get_data(),
+            rule.endpoint if rule is not None else None,
+        )
         return response
 
-    def record(self, req: Request, response: Response, operation: str | None) -> None:
-        """Queue one exchange (START in the environ marks when it began)."""
+    def record(
+        self,
+        req: Request,
+        status: int,
+        response_headers: list[tuple[str, str]],
+        answered: bytes | None,
+        operation: str | None,
+    ) -> None:
+        """Queue one exchange (START in the environ marks when it began); `answered` None: a streamed body."""
         path = req.path
         if path == JOURNAL_PATH:
             return
@@ -268,9 +281,9 @@ class Journal:
                 sent = req.get_data(cache=True)
             except HTTPException:  # larger than MAX_CONTENT_LENGTH: never read
                 sent = None
-        answered = None if response.is_streamed else response.get_data()
         fault = environ.get(FAULT)
-        status = 0 if fault is not None and fault[1] == "drop" else response.status_code
+        if fault is not None and fault[1] == "drop":
+            status = 0
         headers = [(k, v) for k, v in environ.items() if k.startswith("HTTP_") or (k in _ENVIRON_HEADERS and v)]
         at_ns = time.time_ns()
         row = (
@@ -286,7 +299,7 @@ class Journal:
             headers,
             None if sent is None else sent[:BODY_LIMIT],
             None if sent is None else len(sent),
-            response.headers.to_wsgi_list(),
+            response_headers,
             None if answered is None else answered[:BODY_LIMIT],
             None if answered is None else len(answered),
         )

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import gc
 import itertools
+import json
 import re
 
 import pytest
-from flask import Flask
+from flask import Flask, Response
 from flask.testing import FlaskClient
 from werkzeug.exceptions import HTTPException
+from werkzeug.test import EnvironBuilder
 
+from mockserver import jsontext
 from mockserver.dispatch import Dispatcher
-from mockserver.routing import ROUTES, Route
+from mockserver.routing import NO_BODY, ROUTES, Reply, Route, encode
 
 from .conftest import API_KEY, TWITCH_ID
 
@@ -143,3 +146,77 @@ def test_the_worker_app_freezes_its_long_lived_objects(monkeypatch: pytest.Monke
         assert gc.get_freeze_count() > 10_000  # the collector no longer walks them (their full pass: ~28 ms)
     finally:
         gc.unfreeze()
+
+
+def _werkzeug_render(reply: Reply) -> Response:
+    """How routing.render built every response before `encode` (werkzeug's Response and set_cookie)."""
+    if reply.body is NO_BODY:
+        response = Response(b"", status=reply.status)
+        response.headers.pop("Content-Type", None)
+    else:
+        response = Response(jsontext.dumps_bytes(reply.body), status=reply.status, mimetype="application/json")
+    for name, value in reply.headers.items():
+        response.headers[name] = value
+    for name, value, options in reply.cookies:
+        response.set_cookie(name, value, **options)
+    return response
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply(200, {"user": {"id": "x", "é": [1, 2.5, None]}}),
+        Reply(401),
+        Reply(429, {"message": "slow down"}, headers={"Retry-After": "3", "content-type": "application/json"}),
+        Reply(503, NO_BODY, headers={"Retry-After": "1"}),
+        Reply(
+            200,
+            {"token": "t"},
+            cookies=[
+                ("access_token", "a.b.c", {"httponly": True}),
+                ("refresh_token", "r", {"httponly": True, "max_age": 30 * 24 * 3600}),
+            ],
+        ),
+    ],
+)
+def test_encode_sends_what_a_werkzeug_response_sends(reply: Reply) -> None:
+    answer = encode(reply)
+    reference = _werkzeug_render(reply)
+    environ = EnvironBuilder("/").get_environ()
+    expected_headers = reference.get_wsgi_headers(environ).to_wsgi_list()
+    if any(name == "Set-Cookie" for name, _ in expected_headers):  # Expires is rendered from the clock
+        strip = re.compile(r"Expires=[^;]+; ")
+        expected_headers = [(n, strip.sub("", v)) for n, v in expected_headers]
+        answer.headers = [(n, strip.sub("", v)) for n, v in answer.headers]
+    assert (answer.status, answer.headers) == (reference.status_code, expected_headers)
+    assert answer.body == reference.get_data()
+
+
+def _exchange(app: Flask, wsgi_app: object, method: str, path: str, **kwargs: object) -> tuple[str, list, bytes]:
+    app.wsgi_app = wsgi_app  # type: ignore[assignment]
+    response = app.test_client().open(path, method=method, **kwargs)
+    headers = [(k, v) for k, v in response.headers.to_wsgi_list()]
+    return response.status, headers, response.get_data()
+
+
+def test_the_direct_path_answers_byte_for_byte_as_flask(app: Flask) -> None:
+    dispatcher = _dispatcher(app)
+    guest = {"game_key": _game_key(app.test_client()), "game_version": "1.0.0.0", "player_identifier": "p-1"}
+    requests = [
+        ("GET", f"/api/identity-provider/{TWITCH_ID}", {"headers": {"Authorization": API_KEY}}),
+        ("GET", "/api/identity-provider", {"headers": {"Authorization": API_KEY}}),
+        ("GET", "/api/identity-provider", {}),  # 401, no body
+        ("POST", "/api/identity-provider/login", {"data": b"{", "content_type": "application/json"}),  # 400
+        ("GET", "/game/v1/connected-accounts", {}),  # LootLocker's 401 body
+        ("GET", "/game/v1/connected-accounts", {"headers": {"Prefer": "code=429"}}),  # Retry-After
+        ("POST", "/game/v2/session/guest", {"json": guest}),
+    ]
+    for method, path, kwargs in requests:
+        direct = _exchange(app, dispatcher, method, path, **kwargs)
+        through_flask = _exchange(app, dispatcher.fallback, method, path, **kwargs)
+        assert direct[:2] == through_flask[:2] or path == "/game/v2/session/guest", (method, path)
+        if path.startswith("/game/"):  # session tokens and LootLocker's error ids are new each time
+            assert direct[0] == through_flask[0]
+            assert sorted(json.loads(direct[2])) == sorted(json.loads(through_flask[2])), (method, path)
+        else:
+            assert direct[2] == through_flask[2], (method, path)
