@@ -161,20 +161,26 @@ def test_the_journal_file_lives_beside_the_state(tmp_path: Path, journal_size: s
     assert len(entries) == (0 if journal_size == "0" else 2)  # the health check of start() and the GET
 
 
+def _user_in_an_older_state_file(state: str, user: dict[str, Any], older_sql: str) -> str:
+    """Create a user, then make the file look as an older version wrote it: `older_sql` on the users, and
+    no layout mark in `meta`. Returns the user's id."""
+    client = create_app(Config(strict=True, state_path=state)).test_client()
+    created = client.post("/api/user", json={"user": user}, headers={**AUTH, "X-FusionAuth-TenantId": TENANT_ID})
+    assert created.status_code == 200, created.data
+    with sqlite3.connect(state) as db:
+        db.execute(older_sql, (USERS,))
+        db.execute("DELETE FROM meta WHERE key = 'derived'")
+    return str(created.get_json()["user"]["id"])
+
+
 def test_a_state_file_without_derived_fields_gets_them_at_start(tmp_path: Path) -> None:
     # Users stored before the case-insensitive lookup fields existed are still found by email.
     state = str(tmp_path / "state.sqlite3")
-    client = create_app(Config(strict=True, state_path=state)).test_client()
-    created = client.post(
-        "/api/user",
-        json={"user": {"email": "Old@Example.com", "password": "password123"}},
-        headers={**AUTH, "X-FusionAuth-TenantId": TENANT_ID},
+    user_id = _user_in_an_older_state_file(
+        state,
+        {"email": "Old@Example.com", "password": "password123"},
+        "UPDATE docs SET body = json_remove(body, '$._emailKey', '$._usernameKey') WHERE kind = ?",
     )
-    assert created.status_code == 200, created.data
-    user_id = created.get_json()["user"]["id"]
-    with sqlite3.connect(state) as db:  # as an older version wrote it
-        db.execute("UPDATE docs SET body = json_remove(body, '$._emailKey', '$._usernameKey') WHERE kind = ?", (USERS,))
-        db.execute("DELETE FROM meta WHERE key = 'derived'")
     restarted = create_app(Config(strict=True, state_path=state)).test_client()
     found = restarted.get("/api/user?email=old@example.com", headers={**AUTH, "X-FusionAuth-TenantId": TENANT_ID})
     assert found.status_code == 200 and found.get_json()["user"]["id"] == user_id
@@ -184,18 +190,12 @@ def test_a_state_file_from_before_the_document_marks_keeps_its_big_integers(tmp_
     # Older versions stored a document with an integer beyond 64 bits unmarked (jsontext.STDLIB_MARK): the
     # start rewrites it, so that it is still read exactly and not as orjson's float.
     state = str(tmp_path / "state.sqlite3")
-    client = create_app(Config(strict=True, state_path=state)).test_client()
     big = 2**80 + 1
-    created = client.post(
-        "/api/user",
-        json={"user": {"email": "big@example.com", "password": "password123", "data": {"big": big}}},
-        headers={**AUTH, "X-FusionAuth-TenantId": TENANT_ID},
+    user_id = _user_in_an_older_state_file(
+        state,
+        {"email": "big@example.com", "password": "password123", "data": {"big": big}},
+        "UPDATE docs SET body = ltrim(body) WHERE kind = ?",
     )
-    assert created.status_code == 200, created.data
-    user_id = created.get_json()["user"]["id"]
-    with sqlite3.connect(state) as db:  # as an older version wrote it
-        db.execute("UPDATE docs SET body = ltrim(body) WHERE kind = ?", (USERS,))
-        db.execute("DELETE FROM meta WHERE key = 'derived'")
     restarted = create_app(Config(strict=True, state_path=state)).test_client()
     found = restarted.get(f"/api/user/{user_id}", headers={**AUTH, "X-FusionAuth-TenantId": TENANT_ID})
     assert found.status_code == 200

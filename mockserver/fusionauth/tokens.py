@@ -83,22 +83,6 @@ class Tokens:
             keys.append({**public, "alg": algorithm, "use": "sig", "kid": key["kid"]})
         return {"keys": keys}
 
-    def issue(
-        self,
-        tx: Tx,
-        user: dict[str, Any],
-        tenant: dict[str, Any],
-        application_id: str,
-        registration: dict[str, Any] | None,
-        authentication_type: str,
-        refresh_token_id: str | None = None,
-    ) -> tuple[str, int]:
-        """(encoded JWT, tokenExpirationInstant in ms)."""
-        unsigned, expires = self.prepare(
-            tx, user, tenant, application_id, registration, authentication_type, refresh_token_id
-        )
-        return unsigned.sign(), expires
-
     def prepare(
         self,
         tx: Tx,
@@ -199,7 +183,7 @@ def refresh(store: Store, tokens: Tokens, refresh_token: str) -> dict[str, Any]:
         application = tx.get(APPLICATIONS, record["applicationId"]) or {}
         if not application.get("loginConfiguration", {}).get("allowTokenRefresh", True):
             raise FusionAuthError(401)
-        token, _ = tokens.issue(
+        unsigned, _ = tokens.prepare(
             tx,
             user,
             tenant,
@@ -208,4 +192,5 @@ def refresh(store: Store, tokens: Tokens, refresh_token: str) -> dict[str, Any]:
             "RefreshToken",
             record["id"],
         )
-        return {"token": token, "refreshToken": record["token"], "refreshTokenId": record["id"]}
+    # Signed once the transaction has committed, as a login's token (see Unsigned).
+    return {"token": unsigned.sign(), "refreshToken": record["token"], "refreshTokenId": record["id"]}
