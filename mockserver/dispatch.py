@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
 
+from .faults import CONTROL_PREFIX
 from .http_errors import http_error_response, unexpected_response
 from .journal import START
 from .routing import ROUTES, Route, UUIDSegment, response_of
@@ -34,7 +35,6 @@ if TYPE_CHECKING:
     from .journal import Journal
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-CONTROL_PREFIX = "/_mock/"
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 # The pattern of each werkzeug converter the routes use (routing._flask_rule): the default one and UUIDs.
 _CONVERTERS = {None: r"[^/]+", "uuid_segment": UUIDSegment.regex}
@@ -125,11 +125,5 @@ class Dispatcher:
     def _send(self, req: Request, response: Response, route: Route, start_response: Callable[..., Any]) -> Any:
         """An answer that werkzeug's Response writes (errors, statuses with special rules)."""
         if self.journal.enabled:
-            self.journal.record(
-                req,
-                response.status_code,
-                response.headers.to_wsgi_list(),
-                response.get_data(),
-                route.operation.operation_id,
-            )
+            self.journal.record_response(req, response, route.operation.operation_id)
         return response(req.environ, start_response)

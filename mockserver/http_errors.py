@@ -7,8 +7,9 @@ import logging
 from flask import Response
 from werkzeug.exceptions import HTTPException
 
+from .faults import CONTROL_PREFIX
 from .lootlocker.errors import LootLockerError
-from .routing import render
+from .routing import Reply, render
 
 log = logging.getLogger("mockserver")  # Flask's app.logger for an app named "mockserver"
 
@@ -20,13 +21,9 @@ def http_error_response(path: str, error: HTTPException) -> Response:
     FusionAuth answers these with an empty body, LootLocker with its error body, the control plane with a
     JSON error."""
     status = error.code or 500
-    if path.startswith("/_mock/"):
-        return Response(f'{{"error":"{error.name}"}}', status=status, mimetype="application/json")
-    if path.startswith(LOOTLOCKER_PREFIXES):
-        response = render(LootLockerError(status).reply())
-    else:
-        response = Response(b"", status=status)
-        response.headers.pop("Content-Type", None)
+    if path.startswith(CONTROL_PREFIX):
+        return render(Reply(status, {"error": error.name}))
+    response = render(LootLockerError(status).reply() if path.startswith(LOOTLOCKER_PREFIXES) else Reply(status))
     if status == 405 and isinstance(error.valid_methods, list | tuple | set):
         response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
     return response
@@ -35,8 +32,4 @@ def http_error_response(path: str, error: HTTPException) -> Response:
 def unexpected_response(method: str, path: str) -> Response:
     """A bug in the mock. FusionAuth's own 500 has an empty body; the log has the stack trace."""
     log.exception("unhandled error on %s %s", method, path)
-    if path.startswith(LOOTLOCKER_PREFIXES):
-        return render(LootLockerError(500).reply())
-    response = Response(b"", status=500)
-    response.headers.pop("Content-Type", None)
-    return response
+    return render(LootLockerError(500).reply() if path.startswith(LOOTLOCKER_PREFIXES) else Reply(500))

@@ -251,14 +251,14 @@ class Journal:
 
     def _record(self, response: Response) -> Response:
         rule = request.url_rule
-        self.record(
-            request._get_current_object(),  # type: ignore[attr-defined]
-            response.status_code,
-            response.headers.to_wsgi_list(),
-            None if response.is_streamed else response.get_data(),
-            rule.endpoint if rule is not None else None,
-        )
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        self.record_response(req, response, rule.endpoint if rule is not None else None)
         return response
+
+    def record_response(self, req: Request, response: Response, operation: str | None) -> None:
+        """Queue one exchange answered with a werkzeug Response."""
+        answered = None if response.is_streamed else response.get_data()
+        self.record(req, response.status_code, response.headers.to_wsgi_list(), answered, operation)
 
     def record(
         self,

@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS docs (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
+_SET_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 
 
 def _kind_literal(kind: str) -> str:
@@ -151,10 +152,7 @@ class Tx:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
-        self._conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+        self._conn.execute(_SET_META, (key, value))
         if self._on_meta is not None:
             self._on_meta(self)
 
@@ -280,10 +278,7 @@ class Store:
     def _meta_changed(self, tx: Tx) -> None:
         row = tx.execute("SELECT value FROM meta WHERE key = ?", (GENERATION,)).fetchone()
         generation = int(row[0]) + 1 if row else 1
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (GENERATION, str(generation)),
-        )
+        tx.execute(_SET_META, (GENERATION, str(generation)))
         self._shared()[:_GENERATION_SIZE] = generation.to_bytes(_GENERATION_SIZE, "little")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
