@@ -241,7 +241,7 @@ class Login:
             config = attempt.provider.get("applicationConfiguration", {}).get(application_id, {})
             if config.get("createRegistration", True):
                 registration = self.users.add_registration(tx, user, {"applicationId": application_id})
-        tx.put(USERS, user["id"], user)
+                tx.put(USERS, user["id"], user)
         methods = user.get("twoFactor", {}).get("methods", [])
         if methods or force == 242:
             return self.two_factor(tx, attempt, user, methods)
@@ -318,12 +318,12 @@ class Login:
             refresh_token_id = None
             if registration is not None and application.get("loginConfiguration", {}).get("generateRefreshTokens"):
                 refresh_token, refresh_token_id = self.tokens.create_refresh_token(
-                    tx, user, tenant, application_id, request.get("metaData")
+                    tx, user, tenant, application, request.get("metaData")
                 )
                 body["refreshToken"], body["refreshTokenId"] = refresh_token, refresh_token_id
                 cookies.append(("refresh_token", refresh_token, {"httponly": True, "max_age": 30 * 24 * 3600}))
             unsigned, expires = self.tokens.prepare(
-                tx, user, tenant, application_id, registration, authentication_type, refresh_token_id
+                tx, user, tenant, application, registration, authentication_type, refresh_token_id
             )
             body["token"], body["tokenExpirationInstant"] = None, expires  # signed by Outcome.signed()
             cookies.insert(0, ("access_token", "", {"httponly": True}))

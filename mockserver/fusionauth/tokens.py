@@ -21,7 +21,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from ..clock import now_ms, now_s
 from ..store import Store, Tx
-from .collections import APPLICATIONS, KEYS, REFRESH_TOKENS
+from .collections import KEYS, REFRESH_TOKENS
 
 DEFAULT_TTL_SECONDS = 3600
 DEFAULT_REFRESH_TTL_MINUTES = 43200
@@ -88,13 +88,14 @@ class Tokens:
         tx: Tx,
         user: dict[str, Any],
         tenant: dict[str, Any],
-        application_id: str,
+        application: dict[str, Any],
         registration: dict[str, Any] | None,
         authentication_type: str,
         refresh_token_id: str | None = None,
     ) -> tuple[Unsigned, int]:
-        """(the access token to sign, tokenExpirationInstant in ms)."""
-        settings = jwt_configuration(tenant, tx.get(APPLICATIONS, application_id))
+        """(the access token to sign, tokenExpirationInstant in ms), for the application document read in `tx`."""
+        application_id = application["id"]
+        settings = jwt_configuration(tenant, application)
         key = self._key(tx, settings.get("accessTokenKeyId"))
         ttl = settings.get("timeToLiveInSeconds", DEFAULT_TTL_SECONDS)
         now = now_s()
@@ -142,11 +143,12 @@ class Tokens:
         tx: Tx,
         user: dict[str, Any],
         tenant: dict[str, Any],
-        application_id: str,
+        application: dict[str, Any],
         meta_data: dict[str, Any] | None,
     ) -> tuple[str, str]:
         """(refresh token, refreshTokenId)."""
-        settings = jwt_configuration(tenant, tx.get(APPLICATIONS, application_id))
+        application_id = application["id"]
+        settings = jwt_configuration(tenant, application)
         minutes = settings.get("refreshTokenTimeToLiveInMinutes", DEFAULT_REFRESH_TTL_MINUTES)
         record = {
             "id": str(uuid.uuid4()),
@@ -180,14 +182,14 @@ def refresh(store: Store, tokens: Tokens, refresh_token: str) -> dict[str, Any]:
         if record is None or user is None or not user.get("active", True):
             raise FusionAuthError(404)
         tenant = tx.get(TENANTS, user["tenantId"]) or {}
-        application = tx.get(APPLICATIONS, record["applicationId"]) or {}
+        application = tx.get(APPLICATIONS, record["applicationId"]) or {"id": record["applicationId"]}
         if not application.get("loginConfiguration", {}).get("allowTokenRefresh", True):
             raise FusionAuthError(401)
         unsigned, _ = tokens.prepare(
             tx,
             user,
             tenant,
-            record["applicationId"],
+            application,
             registration_for(user, record["applicationId"]),
             "RefreshToken",
             record["id"],

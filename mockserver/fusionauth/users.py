@@ -12,6 +12,7 @@ import secrets
 import uuid
 from typing import Any
 
+from .. import jsontext
 from ..clock import now_ms
 from ..openapi import SchemaCheck
 from ..store import Store, Tx
@@ -25,7 +26,7 @@ _CROCKFORD = "ABCDEFGHJKLMNPQRSTVWXYZ23456789"
 
 def public(user: dict[str, Any]) -> dict[str, Any]:
     """The user as FusionAuth sends it: no private fields, no nulls."""
-    return {k: copy.deepcopy(v) for k, v in user.items() if not k.startswith("_") and v is not None}
+    return jsontext.clone({k: v for k, v in user.items() if not k.startswith("_") and v is not None})
 
 
 def hash_password(password: str, salt: str | None = None) -> str:
