@@ -8,6 +8,7 @@ validation, ...). Idle threads are left out. Needs py-spy (`pip install py-spy`)
 
     bench/profile.py get          # or login, guest, accounts
     bench/profile.py login --duration 15 --connections 16
+    bench/profile.py login-es256 --perf   # CPU by shared object (Python, kernel, SQLite, ...), with Linux perf
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from benchlib import (
     GET_PATH,
     ROOT,
     SCRATCH,
+    cpu_seconds,
     free_port,
     game_key,
     renice,
@@ -101,8 +103,16 @@ def main() -> int:
         help="sample every thread (default: only the one holding the GIL, i.e. the CPU actually spent in Python; "
         "the others are mostly waiting for the GIL)",
     )
+    ap.add_argument(
+        "--perf",
+        action="store_true",
+        help="sample the server's processes with Linux perf instead and report CPU by shared object: the "
+        "interpreter, the kernel (sockets, file reads), SQLite, OpenSSL, granian's Rust side, ...",
+    )
     args = ap.parse_args()
     renice(args.nice)
+    if args.perf:
+        return perf_profile(args)
     py_spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
     exe = shutil.which("mockserver", path=str(Path(sys.executable).parent)) or shutil.which("mockserver")
     if not py_spy or not exe:
@@ -168,6 +178,70 @@ def main() -> int:
     finally:
         stop(proc)
         shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+def perf_profile(args: argparse.Namespace) -> int:
+    perf, exe = shutil.which("perf"), shutil.which("mockserver", path=str(Path(sys.executable).parent))
+    if not perf or not exe:
+        sys.exit("needs Linux perf (apt-get install linux-perf) and mockserver in this environment")
+    path, script, headers = SCENARIOS[args.scenario]
+    folder = Path(tempfile.mkdtemp(prefix="mockserver-profile-", dir="/dev/shm"))
+    port = free_port()
+    proc = start(
+        [exe, "serve", "--port", str(port), "--workers", str(args.workers), "--state", str(folder / "s.sqlite3")],
+        cwd=ROOT,
+        log_to=SCRATCH / "profile.log",
+    )
+    data = SCRATCH / f"perf-{args.scenario}.data"
+    try:
+        wait_ready(proc, port, "/api/identity-provider", {"Authorization": API_KEY})
+        time.sleep(1)
+        setup = setup_mockserver(port)
+        if args.scenario == "login-es256":
+            use_signing_key(port, ES256_KEY_ID)
+        if args.scenario == "accounts":
+            headers = {"x-session-token": setup["session_token"]}
+        env = {"BENCH_LOGIN_CODE": BENCH_CODE, "BENCH_GAME_KEY": game_key()}
+        wrk(port, path, connections=args.connections, duration=2, script=script, headers=headers, env=env)
+        pids = ",".join(str(p) for p in tree(proc.pid))
+        cpu_before = cpu_seconds(proc.pid)
+        recorder = subprocess.Popen(
+            [perf, "record", "-F", "999", "-p", pids, "-o", str(data), "--", "sleep", str(args.duration)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        result = wrk(
+            port,
+            path,
+            connections=args.connections,
+            duration=args.duration + 1,
+            script=script,
+            headers=headers,
+            env=env,
+        )
+        us = (cpu_seconds(proc.pid) - cpu_before) / result.requests * 1e6 if result.requests else 0.0
+        recorder.wait(timeout=120)
+    finally:
+        stop(proc)
+        shutil.rmtree(folder, ignore_errors=True)
+    table = subprocess.run(
+        [perf, "report", "-i", str(data), "--no-children", "--sort", "dso", "--stdio", "-g", "none"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    print(
+        f"\n## {args.scenario} at {args.connections} connections, {args.workers} workers: "
+        f"{result.rps:.0f} req/s, p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms; "
+        f"{us:.0f} µs of server CPU per request (/proc); perf, every thread\n"
+    )
+    print("| shared object | share of the server's CPU samples | ≈ µs per request |\n|---|--:|--:|")
+    for line in table.splitlines():
+        share, _, dso = line.strip().partition("%")
+        if line.startswith("#") or not dso.strip() or float(share) < 0.1:
+            continue
+        print(f"| `{dso.strip()}` | {float(share):.1f} % | {float(share) * us / 100:.0f} |")
     return 0
 
 
