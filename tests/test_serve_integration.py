@@ -134,3 +134,21 @@ def test_a_broken_fixture_stops_the_server(tmp_path: Path) -> None:
     )
     assert result.returncode != 0
     assert "tenants.json" in result.stderr and "0/id" in result.stderr
+
+
+def test_the_process_environment_is_not_read_as_request_headers() -> None:
+    # granian starts every WSGI environ as a copy of the worker's os.environ: HTTP_PROXY, a common
+    # variable, would read as a "Proxy" header the client never sent (the "httpoxy" confusion).
+    server = LiveServer(env={"HTTP_PROXY": "http://proxy.invalid:3128", "HTTP_X_FROM_ENV": "env"}).start()
+    try:
+        auth = {"Authorization": API_KEY}
+        assert requests.get(f"{server.url}/api/identity-provider", headers=auth, timeout=5).status_code == 200
+        sent = {"X-From-Env": "sent by the client", **auth}
+        assert requests.get(f"{server.url}/api/identity-provider", headers=sent, timeout=5).status_code == 200
+        newest, oldest = requests.get(f"{server.url}/_mock/requests", timeout=5).json()["requests"][:2]
+        assert "Proxy" not in oldest["request"]["headers"] and "X-From-Env" not in oldest["request"]["headers"]
+        assert "PATH" not in oldest["request"]["headers"]
+        assert newest["request"]["headers"]["X-From-Env"] == "sent by the client"
+        assert "Proxy" not in newest["request"]["headers"]
+    finally:
+        server.stop()
