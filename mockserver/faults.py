@@ -34,7 +34,7 @@ from werkzeug.datastructures import Headers
 from .clock import now_ms
 from .journal import FAULT
 from .routing import Call, Handler, Reply, render
-from .store import Store, Tx
+from .store import Cached, Store, Tx
 
 if TYPE_CHECKING:
     from .openapi import Operation, SchemaCheck
@@ -185,45 +185,31 @@ class Faults:
     def __init__(self, store: Store, seed: int | None = None) -> None:
         self.store = store
         self.seed = seed
-        self._cache: tuple[str | None, list[Fault]] = ("", [])  # (version, faults newest first)
-        self._seen = -1  # the store's meta generation this process last confirmed (none yet)
+        self._faults = Cached(store, VERSION, self._load, [])  # newest first
         store.executescript(_SCHEMA)
 
     # -- the hot path -------------------------------------------------------------------------------
     def defined(self) -> bool:
-        """Whether any fault is defined. Usually no query: the store's shared meta generation has not moved
-        since this process last confirmed it; otherwise the version is read and the faults reloaded."""
-        generation = self.store.generation()
-        if generation == self._seen:
-            return bool(self._cache[1])
-        confirmed = self.store.confirmed(generation)  # read before the version: never newer than it
-        version = self.store.read().get_meta(VERSION)
-        cached, faults = self._cache
-        if version != cached:
-            faults = self._load(version)
-        if confirmed:
-            self._seen = generation
-        return bool(faults)
+        """Whether any fault is defined (usually without a query, see store.Cached)."""
+        return bool(self._faults.get())
 
     def match(self) -> Applied | None:
         """The fault to apply to the current request, claimed (hits counted, `times` spent); usually None."""
         path = request.path
-        if path.startswith(CONTROL_PREFIX) or not self.defined():
+        faults = [] if path.startswith(CONTROL_PREFIX) else self._faults.get()
+        if not faults:
             return None
         method, headers = request.method, request.headers
-        for fault in self._cache[1]:
+        for fault in faults:
             if fault.matches(method, path, headers):
                 applied = self._claim(fault.id)
                 if applied is not None:
                     return applied
         return None
 
-    def _load(self, version: str | None) -> list[Fault]:
-        # The version is read before the rows: a change in between is seen (and reloaded) next time.
+    def _load(self) -> list[Fault]:
         rows = self.store.execute("SELECT body FROM faults ORDER BY seq DESC").fetchall()
-        faults = [Fault.of(json.loads(body)) for (body,) in rows]
-        self._cache = (version, faults)
-        return faults
+        return [Fault.of(json.loads(body)) for (body,) in rows]
 
     def _claim(self, fault_id: str) -> Applied | None:
         with self.store.write() as tx:

@@ -64,6 +64,10 @@ class Operation:
     def statuses(self) -> list[int]:
         return sorted(self.responses)
 
+    @cached_property
+    def parameter_names(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.parameters)
+
 
 class SchemaCheck:
     """A JSON Schema, compiled when first used, plus enough of the raw schema to explain `required` failures.

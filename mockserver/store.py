@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from . import jsontext
 
@@ -44,7 +44,13 @@ CREATE TABLE IF NOT EXISTS docs (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
+T = TypeVar("T")
 _SET_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+
+
+def version_key(kind: str) -> str:
+    """The meta key counting the changes of a watched collection (see Store's `watched`)."""
+    return f"version:{kind}"
 
 
 def _kind_literal(kind: str) -> str:
@@ -88,10 +94,19 @@ class Tx:
         conn: sqlite3.Connection,
         derive: Derivations | None = None,
         on_meta: Callable[[Tx], None] | None = None,
+        watched: frozenset[str] = frozenset(),
     ) -> None:
         self._conn = conn
         self._derive = derive or {}
         self._on_meta = on_meta
+        self._watched = watched
+
+    def _changed(self, kind: str) -> None:
+        if kind in self._watched:
+            if self._on_meta is None:
+                raise RuntimeError(f"{kind} is watched: change it in Store.write(), where its version is counted")
+            key = version_key(kind)
+            self.set_meta(key, str(int(self.get_meta(key) or 0) + 1))
 
     def _body(self, kind: str, doc: Document) -> str:
         derive = self._derive.get(kind)
@@ -120,11 +135,14 @@ class Tx:
             "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body",
             (kind, id, self._body(kind, doc)),
         )
+        self._changed(kind)
 
     def delete(self, kind: str, id: str) -> bool:
+        self._changed(kind)
         return self._conn.execute("DELETE FROM docs WHERE kind = ? AND id = ?", (kind, id)).rowcount > 0
 
     def delete_where(self, kind: str, **equals: Any) -> int:
+        self._changed(kind)
         where, params = _conditions(kind, equals)
         return self._conn.execute(f"DELETE FROM docs WHERE {where}", params).rowcount
 
@@ -140,6 +158,8 @@ class Tx:
             "INSERT INTO docs (kind, id, body) VALUES (?, ?, ?)",
             [(kind, id, self._body(kind, doc)) for kind, docs in state.items() for id, doc in docs.items()],
         )
+        for kind in sorted(self._watched):
+            self._changed(kind)
 
     def rewrite(self) -> None:
         """Store every document again, as this version writes it (derived fields, jsontext's encoding)."""
@@ -173,9 +193,13 @@ class Store:
         synchronous: str = "NORMAL",
         indexes: Indexes | None = None,
         derive: Derivations | None = None,
+        watched: Iterable[str] = (),
     ) -> None:
+        """`watched`: collections whose every change counts up their version (`version_key`) in the meta
+        table, so that a process can keep them in memory (`Cached`) and reload only after a change."""
         self.path = path
         self.derive = derive or {}
+        self.watched = frozenset(watched)
         self._indexes = [_index_sql(kind, name) for kind, names in (indexes or {}).items() for name in names]
         # NORMAL: a commit survives the process being killed. OFF (only for data that may be lost with the
         # machine, like the request journal): checkpoints skip fsync too.
@@ -214,7 +238,7 @@ class Store:
 
     def read(self) -> Tx:
         """Autocommit reads: each statement sees the latest committed state."""
-        return Tx(self._conn(), self.derive)
+        return Tx(self._conn(), self.derive, watched=self.watched)
 
     def _write_lock(self) -> int:
         # One descriptor per (process, thread): flock() excludes other open files, so threads of one
@@ -239,7 +263,7 @@ class Store:
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(conn, self.derive, self._meta_changed)
+                yield Tx(conn, self.derive, self._meta_changed, self.watched)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -301,3 +325,29 @@ class Store:
         if shared is not None:
             shared.close()
             self._local.shared = None
+
+
+class Cached(Generic[T]):
+    """A value derived from the store, kept by each process and loaded again only after the meta key
+    `version` has changed. Usually no query at all: the shared meta generation (Store.generation) has not
+    moved since this process last confirmed it."""
+
+    def __init__(self, store: Store, version: str, load: Callable[[], T], empty: T) -> None:
+        self._store, self._version, self._load = store, version, load
+        self._cache: tuple[str | None, T] = ("", empty)  # (version it was loaded at, value); "" never is one
+        self._seen = -1  # the meta generation this process last confirmed (none yet)
+
+    def get(self) -> T:
+        generation = self._store.generation()
+        if generation == self._seen:
+            return self._cache[1]
+        confirmed = self._store.confirmed(generation)  # read before the version: never newer than it
+        version = self._store.read().get_meta(self._version)
+        cached, value = self._cache
+        if version != cached:
+            # The version is read before the value: a change in between is seen (and loaded) next time.
+            value = self._load()
+            self._cache = (version, value)
+        if confirmed:
+            self._seen = generation
+        return value

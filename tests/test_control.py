@@ -29,3 +29,26 @@ def test_reset_returns_to_the_fixtures(client: FlaskClient, auth: dict[str, str]
 def test_control_plane_errors_are_json(client: FlaskClient) -> None:
     response = client.get("/_mock/nothing-here")
     assert response.status_code == 404 and response.get_json() == {"error": "Not Found"}
+
+
+def test_an_imported_api_key_replaces_the_old_one_in_every_worker() -> None:
+    # Workers keep the API keys in memory (store.Cached): an import must reach each of them.
+    import requests
+
+    from .conftest import API_KEY, LiveServer
+
+    server = LiveServer("--workers", "2").start()
+    try:
+        url = f"{server.url}/api/identity-provider"
+        assert all(
+            requests.get(url, headers={"Authorization": API_KEY}, timeout=5).status_code == 200 for _ in range(6)
+        )
+        state = requests.get(f"{server.url}/_mock/state", timeout=5).json()
+        (key,) = state["fusionauth.api-keys"].values()
+        key["key"] = "a-new-key-for-this-test"
+        assert requests.put(f"{server.url}/_mock/state", json=state, timeout=5).status_code in (200, 204)
+        for _ in range(6):  # a new connection each time: both workers answer
+            assert requests.get(url, headers={"Authorization": API_KEY}, timeout=5).status_code == 401
+            assert requests.get(url, headers={"Authorization": "a-new-key-for-this-test"}, timeout=5).status_code == 200
+    finally:
+        server.stop()

@@ -152,3 +152,36 @@ def test_a_generation_ahead_of_the_committed_table_is_not_confirmed(tmp_path: Pa
     with store.write() as tx:
         tx.set_meta("some.version", "1")
     assert store.confirmed(store.generation())
+
+
+def test_a_watched_collection_is_reloaded_after_any_change_and_queried_not_meanwhile(tmp_path: Path) -> None:
+    from mockserver.store import Cached, version_key
+
+    path = str(tmp_path / "s.sqlite3")
+    mine, other = Store(path, watched=["keys"]), Store(path, watched=["keys"])  # two worker processes
+    loads: list[int] = []
+
+    def load() -> list[str]:
+        loads.append(1)
+        return [d["id"] for d in mine.read().all("keys")]
+
+    keys = Cached(mine, version_key("keys"), load, [])
+    assert keys.get() == [] and len(loads) == 1
+    queries: list[str] = []
+    mine._conn().set_trace_callback(queries.append)
+    assert keys.get() == []
+    assert queries == [] and len(loads) == 1  # nothing changed: no query, no load
+    with other.write() as tx:
+        tx.put("things", "1", {"id": "1"})  # not watched: nothing to reload
+    assert keys.get() == [] and len(loads) == 1
+    with other.write() as tx:
+        tx.put("keys", "a", {"id": "a"})
+    assert keys.get() == ["a"]
+    with other.write() as tx:
+        tx.replace_all({"keys": {"b": {"id": "b"}}})
+    assert keys.get() == ["b"]
+    with other.write() as tx:
+        tx.delete("keys", "b")
+    assert keys.get() == []
+    with pytest.raises(RuntimeError, match="watched"):
+        other.read().put("keys", "c", {"id": "c"})  # its version would not count: refused

@@ -32,7 +32,6 @@ def _user_keys(user: dict[str, Any]) -> None:
 
 # Fields looked up with Tx.find (see store.Indexes) and derived lookup fields.
 INDEXES = {
-    API_KEYS: ("key",),
     USERS: ("_emailKey", "_usernameKey"),
     LINKS: ("userId", "identityProviderUserId"),
     REFRESH_TOKENS: ("token",),
@@ -40,3 +39,5 @@ INDEXES = {
     VERIFICATIONS: ("userId",),
 }
 DERIVED = {USERS: _user_keys}
+# Collections each process keeps in memory (store.Cached): the API keys, checked on every request.
+WATCHED = (API_KEYS,)

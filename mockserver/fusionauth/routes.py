@@ -9,7 +9,7 @@ from flask import Flask
 from ..identities import Identities
 from ..openapi import Issue, Operation, Specs
 from ..routing import NO_BODY, Call, Handler, Reply, Router
-from ..store import Store
+from ..store import Cached, Store, version_key
 from . import completion, errors, forcing
 from .collections import API_KEYS, TENANTS
 from .errors import FusionAuthError
@@ -31,23 +31,29 @@ class FusionAuthVendor:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._api_keys = Cached(store, version_key(API_KEYS), self._load_api_keys, {})
+
+    def _load_api_keys(self) -> dict[str, dict[str, Any]]:
+        keys: dict[str, dict[str, Any]] = {}
+        for key in self.store.read().all(API_KEYS):  # ordered by id: the first of duplicates wins
+            if isinstance(key.get("key"), str):
+                keys.setdefault(key["key"], key)
+        return keys
 
     def authenticate(self, call: Call) -> None:
-        tx = self.store.read()
         key_tenant: str | None = None
         if not call.operation.anonymous:
             # The API key is the bare header value (no "Bearer"); missing or unknown → 401, empty body.
             value = call.headers.get("Authorization", "")
-            keys = tx.find(API_KEYS, key=value) if value else []
-            if not keys:
+            key = self._api_keys.get().get(value) if value else None
+            if key is None:
                 raise FusionAuthError(401)
-            key_tenant = keys[0].get("tenantId")
+            key_tenant = key.get("tenantId")
         # Only where the operation declares the header (the JWKS, JWT and OpenID endpoints do not).
-        declared = any(p.name == TENANT_HEADER for p in call.operation.parameters)
-        header = call.headers.get(TENANT_HEADER) if declared else None
+        header = call.headers.get(TENANT_HEADER) if TENANT_HEADER in call.operation.parameter_names else None
         if header is not None:
             header = header.strip()
-            if tx.get(TENANTS, header) is None:
+            if self.store.read().get(TENANTS, header) is None:
                 raise errors.invalid_tenant(header)
             if key_tenant is not None and key_tenant != header:
                 raise FusionAuthError(401)  # a tenant-locked key used for another tenant
