@@ -52,3 +52,12 @@ def _leaves(value: object) -> list[object]:
     if isinstance(value, list):
         return [leaf for v in value for leaf in _leaves(v)]
     return [value]
+
+
+def test_clone_is_a_deep_copy_and_exact() -> None:
+    user = {"id": "u", "registrations": [{"roles": ["admin"]}], "data": {"big": 2**80, "s": "\ud800"}}
+    copy = jsontext.clone(user)
+    assert copy == user and copy["data"]["big"] == 2**80
+    copy["registrations"][0]["roles"].append("player")
+    copy["data"]["big"] = 0
+    assert user["registrations"][0]["roles"] == ["admin"] and user["data"]["big"] == 2**80
