@@ -69,7 +69,7 @@ def create_app(config: Config | None = None) -> Flask:
         state_path,
         indexes={**identity_indexes, **fusionauth_collections.INDEXES, **lootlocker_collections.INDEXES},
         derive=fusionauth_collections.DERIVED,
-        watched=fusionauth_collections.WATCHED,
+        watched=(*fusionauth_collections.WATCHED, *lootlocker_collections.WATCHED),
     )
     with store.write() as tx:
         # The first process to start seeds the database; restarts on a --state file keep its state.

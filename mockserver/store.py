@@ -123,6 +123,11 @@ class Tx:
         rows = self._conn.execute("SELECT body FROM docs WHERE kind = ? ORDER BY id", (kind,))
         return [jsontext.loads_document(r[0]) for r in rows]
 
+    def items(self, kind: str) -> list[tuple[str, Document]]:
+        """(id, document) for every document of a collection, ordered by id."""
+        rows = self._conn.execute("SELECT id, body FROM docs WHERE kind = ? ORDER BY id", (kind,))
+        return [(id, jsontext.loads_document(body)) for id, body in rows]
+
     def find(self, kind: str, **equals: Any) -> list[Document]:
         """Documents whose top-level fields equal the given values (None matches a missing field)."""
         where, params = _conditions(kind, equals)

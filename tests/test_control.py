@@ -31,24 +31,28 @@ def test_control_plane_errors_are_json(client: FlaskClient) -> None:
     assert response.status_code == 404 and response.get_json() == {"error": "Not Found"}
 
 
-def test_an_imported_api_key_replaces_the_old_one_in_every_worker() -> None:
-    # Workers keep the API keys in memory (store.Cached): an import must reach each of them.
+def test_imported_api_keys_and_game_keys_replace_the_old_ones_in_every_worker() -> None:
+    # Workers keep the API keys and the games in memory (store.Cached): an import must reach each of them.
     import requests
 
     from .conftest import API_KEY, LiveServer
 
     server = LiveServer("--workers", "2").start()
     try:
-        url = f"{server.url}/api/identity-provider"
-        assert all(
-            requests.get(url, headers={"Authorization": API_KEY}, timeout=5).status_code == 200 for _ in range(6)
-        )
+        url, guest = f"{server.url}/api/identity-provider", f"{server.url}/game/v2/session/guest"
         state = requests.get(f"{server.url}/_mock/state", timeout=5).json()
         (key,) = state["fusionauth.api-keys"].values()
-        key["key"] = "a-new-key-for-this-test"
-        assert requests.put(f"{server.url}/_mock/state", json=state, timeout=5).status_code in (200, 204)
-        for _ in range(6):  # a new connection each time: both workers answer
+        (game,) = state["lootlocker.games"].values()
+        old_game_key = game["game_key"]
+        for _ in range(6):  # a new connection each time: both workers answer (and load their caches)
+            assert requests.get(url, headers={"Authorization": API_KEY}, timeout=5).status_code == 200
+            assert requests.post(guest, json={"game_key": old_game_key}, timeout=5).status_code == 200
+        key["key"], game["game_key"] = "a-new-key-for-this-test", "dev_another_game_key_for_this_test"
+        assert requests.put(f"{server.url}/_mock/state", json=state, timeout=5).status_code == 200
+        for _ in range(6):
             assert requests.get(url, headers={"Authorization": API_KEY}, timeout=5).status_code == 401
-            assert requests.get(url, headers={"Authorization": "a-new-key-for-this-test"}, timeout=5).status_code == 200
+            assert requests.get(url, headers={"Authorization": key["key"]}, timeout=5).status_code == 200
+            assert requests.post(guest, json={"game_key": old_game_key}, timeout=5).status_code == 401
+            assert requests.post(guest, json={"game_key": game["game_key"]}, timeout=5).status_code == 200
     finally:
         server.stop()

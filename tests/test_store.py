@@ -24,6 +24,7 @@ def test_put_get_find_delete(store: Store) -> None:
     tx = store.read()
     assert tx.get("users", "a") == {"id": "a", "email": "a@x.io"}
     assert [d["id"] for d in tx.all("users")] == ["a", "b"]
+    assert [id for id, _ in tx.items("users")] == ["a", "b"] and tx.items("users")[0][1] == tx.get("users", "a")
     assert [d["id"] for d in tx.find("users", email="b@x.io")] == ["b"]
     assert [d["id"] for d in tx.find("users", tenant=None)] == ["a"]
     with store.write() as tx:

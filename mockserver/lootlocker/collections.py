@@ -13,9 +13,10 @@ STORAGE = "lootlocker.storage"
 
 # Fields looked up with Tx.find (see store.Indexes).
 INDEXES = {
-    GAMES: ("game_key", "domain_key"),
     PLAYERS: ("public_uid", "legacy_id"),
     ACCOUNTS: ("player_id",),
     STORAGE: ("player_id",),
     WL_USERS: ("email", "user_id"),
 }
+# Collections each process keeps in memory (store.Cached): the games, looked up by every session request.
+WATCHED = (GAMES,)

@@ -166,7 +166,7 @@ class Leases:
         the upstream account it will attach."""
         with self.store.write() as tx:
             lease = self._browser_lease(tx, code, ("VERIFIED",))
-            game = self.games.get(lease["game_id"], tx)
+            game = self.games.get(lease["game_id"])
             account = None
             if provider is not None or identity_id is not None:
                 if provider is None or identity_id is None:
