@@ -20,7 +20,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -111,80 +115,46 @@ def main() -> int:
     )
     args = ap.parse_args()
     renice(args.nice)
-    if args.perf:
-        return perf_profile(args)
-    py_spy = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or shutil.which("py-spy")
-    exe = shutil.which("mockserver", path=str(Path(sys.executable).parent)) or shutil.which("mockserver")
-    if not py_spy or not exe:
-        sys.exit("needs py-spy and mockserver in this environment (pip install py-spy)")
-    path, script, headers = SCENARIOS[args.scenario]
-    folder = Path(tempfile.mkdtemp(prefix="mockserver-profile-", dir="/dev/shm"))
-    port = free_port()
-    proc = start(
-        [exe, "serve", "--port", str(port), "--workers", str(args.workers), "--state", str(folder / "s.sqlite3")],
-        cwd=ROOT,
-        log_to=SCRATCH / "profile.log",
-    )
-    outputs: list[Path] = []
-    try:
-        wait_ready(proc, port, "/api/identity-provider", {"Authorization": API_KEY})
-        time.sleep(1)
-        setup = setup_mockserver(port)
-        if args.scenario == "login-es256":
-            use_signing_key(port, ES256_KEY_ID)
-        if args.scenario == "accounts":
-            headers = {"x-session-token": setup["session_token"]}
-        workers = [p for p in tree(proc.pid) if p != proc.pid]
-        env = {"BENCH_LOGIN_CODE": BENCH_CODE, "BENCH_GAME_KEY": game_key()}
-        wrk(port, path, connections=args.connections, duration=2, script=script, headers=headers, env=env)
-        spies = []
-        for pid in workers:
-            out = SCRATCH / f"profile-{args.scenario}-{pid}.txt"  # py-spy's raw stacks, kept for a closer look
-            outputs.append(out)
-            spies.append(
-                subprocess.Popen(
-                    [
-                        py_spy,
-                        "record",
-                        "-p",
-                        str(pid),
-                        "-d",
-                        str(args.duration),
-                        "-r",
-                        str(args.rate),
-                        "-f",
-                        "raw",
-                        "-o",
-                        str(out),
-                        "--nonblocking",
-                        *([] if args.all_threads else ["--gil"]),
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-        result = wrk(
-            port,
-            path,
-            connections=args.connections,
-            duration=args.duration + 1,
-            script=script,
-            headers=headers,
-            env=env,
-        )
-        for spy in spies:
-            spy.wait(timeout=60)
-        report(args, result, outputs, workers)
-    finally:
-        stop(proc)
-        shutil.rmtree(folder, ignore_errors=True)
+    tool = shutil.which("perf") if args.perf else shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if not tool:
+        sys.exit("needs Linux perf (apt-get install linux-perf)" if args.perf else "needs py-spy (pip install py-spy)")
+    with loaded_server(args) as server:
+        if args.perf:
+            perf_profile(args, tool, server)
+        else:
+            py_spy_profile(args, tool, server)
     return 0
 
 
-def perf_profile(args: argparse.Namespace) -> int:
-    perf, exe = shutil.which("perf"), shutil.which("mockserver", path=str(Path(sys.executable).parent))
-    if not perf or not exe:
-        sys.exit("needs Linux perf (apt-get install linux-perf) and mockserver in this environment")
+@dataclass
+class Server:
+    """`mockserver serve` set up for the scenario and warmed up; `load()` drives it for the measured time."""
+
+    args: argparse.Namespace
+    proc: subprocess.Popen[bytes]
+    port: int
+    path: str
+    script: Path | None
+    headers: dict[str, str]
+    env: dict[str, str]
+
+    def load(self) -> Any:
+        return wrk(
+            self.port,
+            self.path,
+            connections=self.args.connections,
+            duration=self.args.duration + 1,
+            script=self.script,
+            headers=self.headers,
+            env=self.env,
+        )
+
+
+@contextmanager
+def loaded_server(args: argparse.Namespace) -> Iterator[Server]:
+    exe = shutil.which("mockserver", path=str(Path(sys.executable).parent)) or shutil.which("mockserver")
+    if not exe:
+        sys.exit("needs mockserver in this environment (pip install -e .)")
     path, script, headers = SCENARIOS[args.scenario]
     folder = Path(tempfile.mkdtemp(prefix="mockserver-profile-", dir="/dev/shm"))
     port = free_port()
@@ -193,7 +163,6 @@ def perf_profile(args: argparse.Namespace) -> int:
         cwd=ROOT,
         log_to=SCRATCH / "profile.log",
     )
-    data = SCRATCH / f"perf-{args.scenario}.data"
     try:
         wait_ready(proc, port, "/api/identity-provider", {"Authorization": API_KEY})
         time.sleep(1)
@@ -204,27 +173,40 @@ def perf_profile(args: argparse.Namespace) -> int:
             headers = {"x-session-token": setup["session_token"]}
         env = {"BENCH_LOGIN_CODE": BENCH_CODE, "BENCH_GAME_KEY": game_key()}
         wrk(port, path, connections=args.connections, duration=2, script=script, headers=headers, env=env)
-        pids = ",".join(str(p) for p in tree(proc.pid))
-        cpu_before = cpu_seconds(proc.pid)
-        recorder = subprocess.Popen(
-            [perf, "record", "-F", "999", "-p", pids, "-o", str(data), "--", "sleep", str(args.duration)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        result = wrk(
-            port,
-            path,
-            connections=args.connections,
-            duration=args.duration + 1,
-            script=script,
-            headers=headers,
-            env=env,
-        )
-        us = (cpu_seconds(proc.pid) - cpu_before) / result.requests * 1e6 if result.requests else 0.0
-        recorder.wait(timeout=120)
+        yield Server(args, proc, port, path, script, headers, env)
     finally:
         stop(proc)
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def py_spy_profile(args: argparse.Namespace, py_spy: str, server: Server) -> None:
+    workers = [p for p in tree(server.proc.pid) if p != server.proc.pid]
+    outputs: list[Path] = []
+    spies = []
+    for pid in workers:
+        out = SCRATCH / f"profile-{args.scenario}-{pid}.txt"  # py-spy's raw stacks, kept for a closer look
+        outputs.append(out)
+        command = [py_spy, "record", "-p", str(pid), "-d", str(args.duration), "-r", str(args.rate)]
+        command += ["-f", "raw", "-o", str(out), "--nonblocking", *([] if args.all_threads else ["--gil"])]
+        spies.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    result = server.load()
+    for spy in spies:
+        spy.wait(timeout=60)
+    report(args, result, outputs, workers)
+
+
+def perf_profile(args: argparse.Namespace, perf: str, server: Server) -> None:
+    data = SCRATCH / f"perf-{args.scenario}.data"
+    pids = ",".join(str(p) for p in tree(server.proc.pid))
+    cpu_before = cpu_seconds(server.proc.pid)
+    recorder = subprocess.Popen(
+        [perf, "record", "-F", "999", "-p", pids, "-o", str(data), "--", "sleep", str(args.duration)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    result = server.load()
+    us = (cpu_seconds(server.proc.pid) - cpu_before) / result.requests * 1e6 if result.requests else 0.0
+    recorder.wait(timeout=120)
     table = subprocess.run(
         [perf, "report", "-i", str(data), "--no-children", "--sort", "dso", "--stdio", "-g", "none"],
         capture_output=True,
@@ -242,7 +224,6 @@ def perf_profile(args: argparse.Namespace) -> int:
         if line.startswith("#") or not dso.strip() or float(share) < 0.1:
             continue
         print(f"| `{dso.strip()}` | {float(share):.1f} % | {float(share) * us / 100:.0f} |")
-    return 0
 
 
 def report(args: argparse.Namespace, result, outputs: list[Path], workers: list[int]) -> None:
