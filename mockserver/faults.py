@@ -61,7 +61,7 @@ class DroppedConnection(Exception):
 
 
 def _bump(tx: Tx) -> None:
-    tx.set_meta(VERSION, str(int(tx.get_meta(VERSION) or 0) + 1))
+    tx.count_up(VERSION)
 
 
 def clear(tx: Tx) -> int:

@@ -105,8 +105,7 @@ class Tx:
         if kind in self._watched:
             if self._on_meta is None:
                 raise RuntimeError(f"{kind} is watched: change it in Store.write(), where its version is counted")
-            key = version_key(kind)
-            self.set_meta(key, str(int(self.get_meta(key) or 0) + 1))
+            self.count_up(version_key(kind))
 
     def _body(self, kind: str, doc: Document) -> str:
         derive = self._derive.get(kind)
@@ -180,6 +179,10 @@ class Tx:
         self._conn.execute(_SET_META, (key, value))
         if self._on_meta is not None:
             self._on_meta(self)
+
+    def count_up(self, key: str) -> None:
+        """Add one to a meta counter (a version that tells other processes their cache is stale)."""
+        self.set_meta(key, str(int(self.get_meta(key) or 0) + 1))
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Raw SQL in this transaction, for modules that keep sibling tables (journal, faults)."""

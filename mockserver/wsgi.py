@@ -47,7 +47,8 @@ def buffered(app: Flask) -> WSGIApp:
 
     Every answer of the mock is a small JSON document, already complete when Flask returns. Granian sends a
     one-item list in one write (its `response_bytes` path) instead of iterating Flask's ClosingIterator;
-    bench/servers.py measured this at 548 vs 636 µs of server CPU per GET ("buffered" rows).
+    bench/servers.py measured this at 548 vs 636 µs of server CPU per GET ("buffered" rows). Each environ is
+    first cleared of the worker's own environment variables (process_env_scrubber).
     """
 
     scrub = process_env_scrubber(dict(os.environ))
