@@ -11,6 +11,7 @@ Calls the WSGI app directly (prebuilt environ, one thread, state on /dev/shm) an
 
     bench/inprocess.py                 # ~30 s
     bench/inprocess.py --rounds 7 --requests 3000
+    py-spy record -f raw -o login.txt -- python bench/inprocess.py --only login   # a profile of the login alone
 """
 
 from __future__ import annotations
@@ -122,6 +123,11 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument(
+        "--only",
+        choices=("get", "login"),
+        help="just mockserver's GET or ES256 login, --requests times --rounds (to run under a profiler)",
+    )
     args = ap.parse_args()
     n, rounds = args.requests, args.rounds
     shm = "/dev/shm" if Path("/dev/shm").is_dir() else None  # tmpfs, as bench/run uses for --state
@@ -131,6 +137,12 @@ def main() -> int:
         assert isinstance(dispatcher, Dispatcher)
         get = environ("GET", GET_PATH, headers={"Authorization": API_KEY})
         login = environ("POST", LOGIN_PATH, login_body())
+        if args.only:
+            print(
+                f"| mockserver {args.only}, direct (dispatch.py) | "
+                f"{cpu_us(caller(app, get if args.only == 'get' else login), n, rounds):.0f} µs |"
+            )
+            return 0
         rows = []
         for label, wsgi_app in (("direct (dispatch.py)", dispatcher), ("through Flask", dispatcher.fallback)):
             app.wsgi_app = wsgi_app  # type: ignore[method-assign]
