@@ -6,9 +6,10 @@ import copy
 import importlib.machinery
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
-from types import ModuleType
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
@@ -105,3 +106,18 @@ def test_the_soak_line_counts_what_the_soak_added(bench_run: ModuleType) -> None
     results["soak"]["before"] = 1_000_000
     text = bench_run.markdown(results, scenarios, results["config"]["connections"])
     assert "the soak added 500 of them" in text
+
+
+def test_a_soak_with_nothing_left_to_serve_still_reports_the_memory(bench_run: ModuleType) -> None:
+    # The measured runs alone reached the target: no wrk run, but the memory is sampled all the same.
+    mock = SimpleNamespace(prepare=lambda scenario: {}, proc=SimpleNamespace(pid=os.getpid()))
+    soaked = bench_run.soak(mock, [], 1_000_000, 16, 2, 1_000_100)
+    assert soaked["requests"] == soaked["before"] == 1_000_100
+    assert soaked["final"]["rss_mb"] > 0
+    results = json.loads((BENCH / "results.json").read_text())
+    scenarios = [bench_run.SCENARIOS[key] for key in results["scenarios"]]
+    results["soak"] = {**soaked, "final": None}  # as results written before this was fixed
+    results["memory_after_runs"]["mockserver"]["rss_mb"] = 123.4
+    text = bench_run.markdown(results, scenarios, results["config"]["connections"])
+    assert "the soak added 0 of them" in text
+    assert "Final RSS 123.4 MB" in text
