@@ -303,6 +303,10 @@ class Store:
         """The meta generation as the shared map has it (no query)."""
         return int.from_bytes(self._shared()[:_GENERATION_SIZE], "little")
 
+    def in_transaction(self) -> bool:
+        """Whether this thread's connection is inside a write transaction (its reads see its own changes)."""
+        return self._conn().in_transaction
+
     def confirmed(self, generation: int) -> bool:
         """Whether the committed meta table has reached `generation` (one query)."""
         return (self.read().get_meta(GENERATION) or "0") == str(generation)
@@ -349,6 +353,10 @@ class Cached(Generic[T]):
         generation = self._store.generation()
         if generation == self._seen:
             return self._cache[1]
+        if self._store.in_transaction():
+            # Inside a write transaction the reads see its own, uncommitted changes: good for this caller,
+            # but not to keep (a rollback would leave them cached under the version they did not commit).
+            return self._load()
         confirmed = self._store.confirmed(generation)  # read before the version: never newer than it
         version = self._store.read().get_meta(self._version)
         cached, value = self._cache

@@ -186,3 +186,16 @@ def test_a_watched_collection_is_reloaded_after_any_change_and_queried_not_meanw
     assert keys.get() == []
     with pytest.raises(RuntimeError, match="watched"):
         other.read().put("keys", "c", {"id": "c"})  # its version would not count: refused
+
+
+def test_a_cached_value_read_inside_a_write_is_not_kept(tmp_path: Path) -> None:
+    from mockserver.store import Cached, version_key
+
+    store = Store(str(tmp_path / "s.sqlite3"), watched=["keys"])
+    keys = Cached(store, version_key("keys"), lambda: [d["id"] for d in store.read().all("keys")], [])
+    assert keys.get() == []
+    with pytest.raises(RuntimeError, match="rolled back"), store.write() as tx:
+        tx.put("keys", "a", {"id": "a"})
+        assert keys.get() == ["a"]  # the transaction sees its own change
+        raise RuntimeError("rolled back")
+    assert keys.get() == []  # and the rolled-back change was not kept
