@@ -119,8 +119,7 @@ class Tx:
 
     def all(self, kind: str) -> list[Document]:
         """Every document of a collection, ordered by id (deterministic across workers)."""
-        rows = self._conn.execute("SELECT body FROM docs WHERE kind = ? ORDER BY id", (kind,))
-        return [jsontext.loads_document(r[0]) for r in rows]
+        return [doc for _, doc in self.items(kind)]
 
     def items(self, kind: str) -> list[tuple[str, Document]]:
         """(id, document) for every document of a collection, ordered by id."""
