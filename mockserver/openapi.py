@@ -213,8 +213,10 @@ class Spec:
         self.operations: dict[str, Operation] = {}
         self._resources = resources
         global_security = self.document.get("security", [])
-        for path, item in self.document.get("paths", {}).items():
-            item_uri = _extend(self.uri + "#", "paths", path)
+        for path in self.document.get("paths", {}):
+            # A path item may be a $ref into a feature's own file (schemas/fusionauth/paths/<feature>.yaml):
+            # its operations' relative $refs then resolve from that file.
+            item_uri, item = resources.follow(_extend(self.uri + "#", "paths", path))
             shared = [_extend(item_uri, "parameters", str(i)) for i in range(len(item.get("parameters", [])))]
             for method in HTTP_METHODS:
                 op = item.get(method)

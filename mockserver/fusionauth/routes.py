@@ -10,9 +10,10 @@ from ..identities import Identities
 from ..openapi import Issue, Operation, Specs
 from ..routing import NO_BODY, Call, Handler, Reply, Router
 from ..store import Cached, Store, version_key
-from . import completion, errors, forcing
+from . import completion, errors, forcing, status
 from .collections import API_KEYS, TENANTS
 from .errors import FusionAuthError
+from .features import Feature
 from .identity_providers import FIXED_IDS, IdentityProviders, missing_id_error
 from .links import Links
 from .login import Login, Outcome, action_user
@@ -20,6 +21,8 @@ from .tokens import Tokens, refresh
 from .users import Users
 
 TENANT_HEADER = "X-FusionAuth-TenantId"
+# Feature modules (see features.py), in the order of their files in fusionauth.openapi.yaml.
+FEATURES = (status,)
 
 
 def _reply(error: FusionAuthError) -> Reply:
@@ -39,6 +42,11 @@ class FusionAuthVendor:
             if isinstance(key.get("key"), str):
                 keys.setdefault(key["key"], key)
         return keys
+
+    def has_valid_key(self, call: Call) -> bool:
+        """Whether the request carries a known API key (for anonymous operations that answer more to one)."""
+        value = call.headers.get("Authorization", "")
+        return bool(value) and value in self._api_keys.get()
 
     def authenticate(self, call: Call) -> None:
         key_tenant: str | None = None
@@ -241,9 +249,17 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
         completion.verify_registration(store, call.body)
         return Reply(200)
 
-    Router(specs.fusionauth, FusionAuthVendor(store)).register(
+    vendor = FusionAuthVendor(store)
+    feature = Feature(store, specs, vendor, login_service.identities, users, tokens, links, login_service)
+    # Features with their own module and OpenAPI file; each adds its operations' handlers.
+    features: dict[str, Handler] = {}
+    for module in FEATURES:
+        features.update(module.handlers(feature))
+
+    Router(specs.fusionauth, vendor).register(
         app,
         {
+            **features,
             "twoFactorLogin": two_factor,
             "sendTwoFactorCodeForLogin": send_two_factor,
             "changePassword": change_password,
