@@ -10,7 +10,8 @@ from ..identities import Identities
 from ..openapi import Issue, Operation, Specs
 from ..routing import NO_BODY, Call, Handler, Reply, Router
 from ..store import Cached, Store, version_key
-from . import completion, errors, forcing, status
+from . import completion, errors, forcing
+from . import status as status_api
 from .collections import API_KEYS, TENANTS
 from .errors import FusionAuthError
 from .features import Feature
@@ -22,7 +23,7 @@ from .users import Users
 
 TENANT_HEADER = "X-FusionAuth-TenantId"
 # Feature modules (see features.py), in the order of their files in fusionauth.openapi.yaml.
-FEATURES = (status,)
+FEATURES = (status_api,)
 
 
 def _reply(error: FusionAuthError) -> Reply:
