@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import secrets
 import shutil
 import tempfile
+import uuid
 import weakref
 from pathlib import Path
 
@@ -16,8 +20,10 @@ from .control import routes as control_routes
 from .dispatch import Dispatcher
 from .faults import Faults
 from .fusionauth import collections as fusionauth_collections
+from .fusionauth import kickstart as kickstarts
 from .fusionauth import routes as fusionauth_routes
 from .fusionauth.collections import API_KEYS
+from .fusionauth.fresh_install import state as fresh_install
 from .http_errors import http_error_response, unexpected_response
 from .identities import INDEXES as identity_indexes
 from .journal import Journal
@@ -47,6 +53,57 @@ def _fixture_loader(config: Config) -> State:
     return state
 
 
+KICKSTART = "kickstart"  # meta key: "pending" until the file's requests have run, then "done"
+BASELINE = "kickstart.baseline"  # meta key: the state right after the Kickstart, what /_mock/reset returns to
+
+
+def _kickstart_seed(config: Config, fixtures: State) -> tuple[State, dict[str, str]]:
+    """A fresh FusionAuth install plus the Kickstart file's API keys; LootLocker and the identities from fixtures."""
+    assert config.kickstart is not None
+    kickstart = kickstarts.load(config.kickstart)
+    fusionauth, builtins = fresh_install(kickstart.default_tenant_id, kickstart.tenant_manager_id)
+    state: State = {kind: docs for kind, docs in fixtures.items() if not kind.startswith("fusionauth.")}
+    state.update(fusionauth)
+    state[API_KEYS] = kickstarts.api_keys(kickstart, builtins)
+    return state, builtins
+
+
+def _apply_kickstart(app: Flask, config: Config, store: Store) -> None:
+    """Run the Kickstart's requests through the app itself, once per state (workers wait on a file lock)."""
+    assert config.kickstart is not None
+    with open(f"{store.path}.kickstart", "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if store.read().get_meta(KICKSTART) != "pending":
+            return
+        kickstart = kickstarts.load(config.kickstart)
+        builtins = json.loads(store.read().get_meta("kickstart.builtins") or "{}")
+        keys = store.read().all(API_KEYS)
+        temporary = None
+        if not keys:  # a file without apiKeys: its requests run with a key that is removed afterwards
+            temporary = {"id": str(uuid.uuid4()), "key": secrets.token_urlsafe(32)}
+            with store.write() as tx:
+                tx.put(API_KEYS, temporary["id"], temporary)
+        client = app.test_client()
+
+        def send(method: str, url: str, headers: dict[str, str], body: bytes | None) -> tuple[int, bytes]:
+            response = client.open(url, method=method, headers=headers, data=body)
+            return response.status_code, response.get_data()
+
+        api_key = temporary["key"] if temporary else keys[0]["key"]
+        try:
+            kickstarts.run(kickstart, builtins, api_key, send)
+        except kickstarts.KickstartError:
+            with store.write() as tx:  # nothing half-applied stays: a fixed file runs again on the next start
+                tx.replace_all({})
+                tx.delete_meta("seeded", KICKSTART)
+            raise
+        with store.write() as tx:
+            if temporary:
+                tx.delete(API_KEYS, temporary["id"])
+            tx.set_meta(BASELINE, json.dumps(tx.dump()))
+            tx.set_meta(KICKSTART, "done")
+
+
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     specs = load_specs()
@@ -74,8 +131,15 @@ def create_app(config: Config | None = None) -> Flask:
     with store.write() as tx:
         # The first process to start seeds the database; restarts on a --state file keep its state.
         if tx.get_meta("seeded") is None:
-            tx.replace_all(fixtures)
-            tx.set_meta("seeded", "fixtures")
+            if config.kickstart:
+                seed, builtins = _kickstart_seed(config, fixtures)
+                tx.replace_all(seed)
+                tx.set_meta("seeded", KICKSTART)
+                tx.set_meta("kickstart.builtins", json.dumps(builtins))
+                tx.set_meta(KICKSTART, "pending")
+            else:
+                tx.replace_all(fixtures)
+                tx.set_meta("seeded", "fixtures")
             tx.set_meta("derived", DERIVED_LAYOUT)
         elif tx.get_meta("derived") != DERIVED_LAYOUT:
             # A --state file written by an older version: store its documents as this one does, once.
@@ -93,14 +157,22 @@ def create_app(config: Config | None = None) -> Flask:
         app,
         specs,
         store,
-        lambda: _fixture_loader(config),
+        lambda: _reset_state(config, store),
         extra={**lootlocker_control.handlers(store), **journal.handlers(), **faults.handlers()},
         on_reset=journal.clear,
     )
     _register_error_handlers(app)
     # Vendor operations skip Flask's request machinery (see dispatch.py); everything else goes through Flask.
     app.wsgi_app = Dispatcher(app, config.max_body_bytes, faults, journal)  # type: ignore[method-assign]
+    if config.kickstart:
+        _apply_kickstart(app, config, store)
     return app
+
+
+def _reset_state(config: Config, store: Store) -> State:
+    """What POST /_mock/reset returns to: the state right after the Kickstart, or the fixtures."""
+    baseline = store.read().get_meta(BASELINE)
+    return json.loads(baseline) if baseline else _fixture_loader(config)
 
 
 def _register_error_handlers(app: Flask) -> None:

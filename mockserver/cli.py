@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
+import socket
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -58,6 +61,13 @@ def main() -> None:
     help="Python threads per worker (with 1, a fault's delay holds up the worker's other requests).",
 )
 @click.option("--seed", "random_seed", type=int, default=None, help="Seed that makes random fault delays reproducible.")
+@click.option(
+    "--kickstart",
+    "kickstart",
+    type=click.Path(dir_okay=False, exists=True),
+    default=None,
+    help="FusionAuth Kickstart file (or FUSIONAUTH_APP_KICKSTART_FILE): fresh FusionAuth + the file, once per state.",
+)
 def serve(
     host: str,
     port: int,
@@ -68,6 +78,7 @@ def serve(
     journal_size: int | None,
     threads: int,
     random_seed: int | None,
+    kickstart: str | None,
 ) -> None:
     """Serve the mock on a production WSGI server (granian) until Ctrl-C."""
     from granian import Granian
@@ -87,6 +98,7 @@ def serve(
         strict=strict,
         journal_size=journal_size,
         seed=random_seed,
+        kickstart=kickstart,
     )
     try:
         seed = fixtures.load(config.fixtures_dir, specs())
@@ -98,8 +110,12 @@ def serve(
         temporary = tempfile.mkdtemp(prefix="mockserver-")
         config = Config.from_env(**{**config.as_dict(), "state_path": str(Path(temporary) / "state.sqlite3")})
     os.environ.update(config.to_env())
-
+    # granian binds with SO_REUSEPORT, so a second server on a busy port would start and share it, answering from
+    # another state: refuse at once instead (its own workers still share its one socket).
+    _check_port_free(host, port)
     api_key = config.fusionauth_api_key or next(iter(seed.get(API_KEYS, {}).values()), {}).get("key")
+    if config.kickstart:
+        api_key = _run_kickstart(config) or "(none: the Kickstart file creates no API key)"
     game_key = config.lootlocker_game_key or next(iter(seed.get(GAMES, {}).values()), {}).get("game_key")
     url = f"http://{host}:{port}"
     click.echo(f"mockserver serving on {url}  (workers: {workers}, state: {state_path or 'temporary'})")
@@ -133,6 +149,47 @@ def serve(
     finally:
         if temporary:
             shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise click.ClickException(f"{host}:{port}: address already in use") from error
+            raise click.ClickException(f"cannot bind {host}:{port}: {error.strerror}") from error
+
+
+def _run_kickstart(config: Config) -> str | None:
+    """Apply the Kickstart before any worker starts (in a forked child, so that this process opens no database
+    connection its workers would inherit); a failure stops the server. Returns the file's first API key."""
+    import multiprocessing
+
+    from .fusionauth import kickstart as kickstarts
+
+    def apply(errors: Any) -> None:
+        from .app import create_app
+
+        try:
+            create_app(config)
+        except kickstarts.KickstartError as error:
+            errors.put(str(error))
+            raise SystemExit(1) from error
+        errors.put(None)
+
+    context = multiprocessing.get_context("fork")
+    errors = context.Queue()
+    child = context.Process(target=apply, args=(errors,))
+    child.start()
+    message = errors.get()
+    child.join()
+    if message is not None or child.exitcode:
+        raise click.ClickException(f"Kickstart failed: {message}")
+    click.echo(f"Kickstart applied: {config.kickstart}")
+    keys = kickstarts.load(config.kickstart).api_keys  # type: ignore[arg-type]
+    return str(keys[0]["key"]) if keys and keys[0].get("key") else None
 
 
 def _register_contract() -> None:

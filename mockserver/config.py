@@ -42,6 +42,8 @@ class Config:
     journal_size: int = DEFAULT_JOURNAL_SIZE
     # Makes random fault delays reproducible (None: not reproducible).
     seed: int | None = None
+    # A FusionAuth Kickstart file: FusionAuth's side starts as a fresh install plus this file (run once per state).
+    kickstart: str | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Config:
@@ -58,6 +60,8 @@ class Config:
             "max_body_bytes": int(env.get("MOCKSERVER_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES)),
             "journal_size": int(env.get("MOCKSERVER_JOURNAL_SIZE", DEFAULT_JOURNAL_SIZE)),
             "seed": int(env["MOCKSERVER_SEED"]) if env.get("MOCKSERVER_SEED") else None,
+            # FusionAuth's own variable, so that a docker-compose set-up for FusionAuth works unchanged.
+            "kickstart": env.get("FUSIONAUTH_APP_KICKSTART_FILE") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
@@ -81,6 +85,8 @@ class Config:
             env["MOCKSERVER_FUSIONAUTH_API_KEY"] = self.fusionauth_api_key
         if self.lootlocker_game_key:
             env["MOCKSERVER_LOOTLOCKER_GAME_KEY"] = self.lootlocker_game_key
+        if self.kickstart:
+            env["FUSIONAUTH_APP_KICKSTART_FILE"] = str(Path(self.kickstart).resolve())
         return env
 
     def as_dict(self) -> dict[str, object]:

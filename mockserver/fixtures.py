@@ -1,6 +1,7 @@
 """Seed data: every `<api>/<collection>.json` file of a fixtures folder, validated against
 `schemas/fixtures/<api>/<collection>.json` when loaded. A broken file stops the server with a message
-that names the file and the field."""
+that names the file and the field. A collection whose file a folder lacks comes from the default fixtures
+(an empty list `[]` in the folder empties it)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 from . import identities
 from .openapi import Specs
+from .resources import DEFAULT_FIXTURES_DIR
 from .store import State
 
 
@@ -22,8 +24,9 @@ def load(directory: str | Path, specs: Specs) -> State:
     if not root.is_dir():
         raise FixtureError(f"fixtures folder {root} does not exist")
     state: State = {}
-    for path in sorted(root.glob("*/*.json")):
-        api, collection = path.parent.name, path.stem
+    files = {(p.parent.name, p.stem): p for p in sorted(Path(DEFAULT_FIXTURES_DIR).glob("*/*.json"))}
+    files.update({(p.parent.name, p.stem): p for p in sorted(root.glob("*/*.json"))})
+    for (api, collection), path in sorted(files.items()):
         schema = specs.resources.docs.get(
             (specs.schemas_dir / "fixtures" / api / f"{collection}.json").resolve().as_uri()
         )

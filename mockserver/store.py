@@ -179,6 +179,12 @@ class Tx:
         if self._on_meta is not None:
             self._on_meta(self)
 
+    def delete_meta(self, *keys: str) -> None:
+        for key in keys:
+            self._conn.execute("DELETE FROM meta WHERE key = ?", (key,))
+        if self._on_meta is not None:
+            self._on_meta(self)
+
     def count_up(self, key: str) -> None:
         """Add one to a meta counter (a version that tells other processes their cache is stale)."""
         self.set_meta(key, str(int(self.get_meta(key) or 0) + 1))
