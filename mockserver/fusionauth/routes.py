@@ -19,7 +19,7 @@ from .identity_providers import FIXED_IDS, IdentityProviders, missing_id_error
 from .links import Links
 from .login import Login, Outcome, action_user
 from .tokens import Tokens, refresh
-from .users import Users
+from .users import LOGIN_ID_TYPES, Users
 
 TENANT_HEADER = "X-FusionAuth-TenantId"
 # Feature modules (see features.py), in the order of their files in fusionauth.openapi.yaml.
@@ -157,7 +157,12 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
         return user_reply(users.retrieve(call.path["userId"], tenant(call)))
 
     def retrieve_user_by(call: Call) -> Reply:
-        return user_reply(users.retrieve_by(call.query.get("email"), call.query.get("username"), tenant(call)))
+        # loginIdTypes is repeated (…&loginIdTypes=email&loginIdTypes=username): the router sees one value only.
+        types = call.request.args.getlist("loginIdTypes") if call.request is not None else []
+        for value in types:
+            if value not in LOGIN_ID_TYPES:
+                raise errors.parameter_error("loginIdTypes", value)
+        return user_reply(users.retrieve_by(call.query, types, tenant(call)))
 
     def update_user(call: Call) -> Reply:
         return user_reply(users.update(call.path["userId"], call.body, tenant(call)))
@@ -204,7 +209,7 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
             raise errors.bad_request(
                 "[missing]refreshToken", "You must specify the [refreshToken] property.", field="refreshToken"
             )
-        return Reply(200, refresh(store, tokens, refresh_token))
+        return Reply(200, refresh(store, tokens, refresh_token, call.body.get("timeToLiveInSeconds")))
 
     def jwks(call: Call) -> Reply:
         return Reply(200, tokens.jwks())

@@ -25,6 +25,11 @@ from .collections import KEYS, REFRESH_TOKENS
 
 DEFAULT_TTL_SECONDS = 3600
 DEFAULT_REFRESH_TTL_MINUTES = 43200
+# The `authenticationType` claim, as FusionAuth's documented list spells it (identity providers of the
+# gaming family keep their mixed-case type name: "Twitch").
+PASSWORD = "PASSWORD"
+ONE_TIME_PASSWORD = "ONE_TIME_PASSWORD"
+REFRESH_TOKEN = "REFRESH_TOKEN"
 
 
 @cache
@@ -92,12 +97,16 @@ class Tokens:
         registration: dict[str, Any] | None,
         authentication_type: str,
         refresh_token_id: str | None = None,
+        ttl: int | None = None,
     ) -> tuple[Unsigned, int]:
-        """(the access token to sign, tokenExpirationInstant in ms), for the application document read in `tx`."""
+        """(the access token to sign, tokenExpirationInstant in ms), for the application document read in `tx`.
+
+        `ttl` (seconds) shortens the configured lifetime, never lengthens it (timeToLiveInSeconds on a refresh)."""
         application_id = application["id"]
         settings = jwt_configuration(tenant, application)
         key = self._key(tx, settings.get("accessTokenKeyId"))
-        ttl = settings.get("timeToLiveInSeconds", DEFAULT_TTL_SECONDS)
+        configured = settings.get("timeToLiveInSeconds", DEFAULT_TTL_SECONDS)
+        ttl = min(configured, ttl) if ttl is not None and ttl > 0 else configured
         now = now_s()
         claims: dict[str, Any] = {
             "aud": application_id,
@@ -170,8 +179,9 @@ class Tokens:
         return found[0]
 
 
-def refresh(store: Store, tokens: Tokens, refresh_token: str) -> dict[str, Any]:
-    """POST /api/jwt/refresh: a new access token for a live refresh token (reusable, as by default)."""
+def refresh(store: Store, tokens: Tokens, refresh_token: str, ttl: int | None = None) -> dict[str, Any]:
+    """POST /api/jwt/refresh: a new access token for a live refresh token (reusable, as by default);
+    `ttl` = the request's timeToLiveInSeconds."""
     from .collections import APPLICATIONS, TENANTS, USERS
     from .errors import FusionAuthError
     from .users import registration_for
@@ -191,8 +201,9 @@ def refresh(store: Store, tokens: Tokens, refresh_token: str) -> dict[str, Any]:
             tenant,
             application,
             registration_for(user, record["applicationId"]),
-            "RefreshToken",
+            REFRESH_TOKEN,
             record["id"],
+            ttl,
         )
     # Signed once the transaction has committed, as a login's token (see Unsigned).
     return {"token": unsigned.sign(), "refreshToken": record["token"], "refreshTokenId": record["id"]}

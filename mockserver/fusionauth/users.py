@@ -12,16 +12,20 @@ import secrets
 import uuid
 from typing import Any
 
-from .. import jsontext
+from .. import jsontext, outbox
 from ..clock import now_ms
 from ..openapi import SchemaCheck
 from ..store import Store, Tx
 from . import patching
-from .collections import APPLICATIONS, LINKS, TENANTS, USERS
+from .collections import APPLICATIONS, CHANGE_PASSWORDS, LINKS, TENANTS, USERS, VERIFICATIONS
 from .errors import Errors, FusionAuthError, bad_request, from_issues, must_specify, not_found
 from .verifications import verification_id
 
 _CROCKFORD = "ABCDEFGHJKLMNPQRSTVWXYZ23456789"
+DEFAULT_LOGIN_ID_TYPES = ["email", "username"]  # loginIdTypes when none is given, in priority order
+LOGIN_ID_TYPES = ("email", "phoneNumber", "username")
+# Accepted on a user (FusionAuth takes them from imports) but never stored or returned.
+_IMPORT_ONLY = ("salt", "encryptionScheme", "factor")
 
 
 def public(user: dict[str, Any]) -> dict[str, Any]:
@@ -101,20 +105,46 @@ class Users:
             raise not_found()
         return public(user)
 
-    def retrieve_by(self, email: str | None, username: str | None, tenant_id: str | None) -> dict[str, Any]:
+    def retrieve_by(
+        self, query: dict[str, str], login_id_types: list[str] | None, tenant_id: str | None
+    ) -> dict[str, Any]:
+        """GET /api/user?email= | username= | loginId=[&loginIdTypes=…] | verificationId= | changePasswordId=."""
         tx = self.store.read()
         tenant = resolve_tenant(tx, tenant_id)
-        if email:
-            user = self.by_email(tx, tenant["id"], email)
-        elif username:
-            user = self.by_username(tx, tenant["id"], username)
+        user: dict[str, Any] | None
+        if query.get("email"):
+            user = self.by_email(tx, tenant["id"], query["email"])
+        elif query.get("username"):
+            user = self.by_username(tx, tenant["id"], query["username"])
+        elif query.get("loginId"):
+            user = self.by_login_id(tx, tenant["id"], query["loginId"], login_id_types or DEFAULT_LOGIN_ID_TYPES)
+        elif query.get("verificationId"):
+            record = tx.get(VERIFICATIONS, query["verificationId"])
+            user = tx.get(USERS, record["userId"]) if record else None
+        elif query.get("changePasswordId"):
+            record = tx.get(CHANGE_PASSWORDS, query["changePasswordId"])
+            user = tx.get(USERS, record["userId"]) if record else None
         else:
             raise bad_request(
                 "[missing]email", "You must specify either the [email] or [username] parameter.", field="email"
             )
-        if user is None:
+        if user is None or user["tenantId"] != tenant["id"]:
             raise not_found()
         return public(user)
+
+    @classmethod
+    def by_login_id(cls, tx: Tx, tenant_id: str, login_id: str, types: list[str]) -> dict[str, Any] | None:
+        """The user whose identity of one of `types` (in that priority order) is `login_id`."""
+        for kind in types:
+            if kind == "email":
+                user = cls.by_email(tx, tenant_id, login_id)
+            elif kind == "username":
+                user = cls.by_username(tx, tenant_id, login_id)
+            else:  # phoneNumber, compared as given
+                user = next(iter(tx.find(USERS, tenantId=tenant_id, phoneNumber=login_id)), None)
+            if user is not None:
+                return user
+        return None
 
     # -- writes -----------------------------------------------------------------------------------
     def create(self, request: dict[str, Any], user_id: str | None, tenant_id: str | None) -> dict[str, Any]:
@@ -128,8 +158,7 @@ class Users:
                 skip_verification=request.get("skipVerification", False),
                 require_password=not request.get("sendSetPasswordEmail", False),
             )
-            if not user["verified"]:  # FusionAuth mails the verification when the user is created
-                verification_id(tx, "email", user, None)
+            self._after_create(tx, user, request)
             tx.put(USERS, user["id"], user)
             return public(user)
 
@@ -163,6 +192,7 @@ class Users:
             for k, v in given.items()
             if k
             not in (
+                *_IMPORT_ONLY,
                 "password",
                 "twoFactor",
                 "registrations",
@@ -226,40 +256,72 @@ class Users:
                 tx.put(USERS, user_id, user)
 
     def register(self, request: dict[str, Any], user_id: str | None, tenant_id: str | None) -> dict[str, Any]:
-        """Registration API: register an existing user, or create user and registration together."""
+        """Registration API: with a `user`, create it (with the URL's id when given) and its registration
+        together; without one, register the existing user of the URL's id."""
         with self.store.write() as tx:
             response: dict[str, Any] = {}
-            if user_id is None:
-                if "user" not in request:
-                    raise FusionAuthError(400, Errors().field("user", "[missing]user", must_specify("user")).body())
+            created = "user" in request
+            if created:
                 tenant = resolve_tenant(tx, tenant_id or request["user"].get("tenantId"))
                 user = self.new_user(
                     tx,
                     tenant,
                     request["user"],
-                    None,
+                    user_id,
                     skip_verification=request.get("skipVerification", False),
                     require_password=not request.get("sendSetPasswordEmail", False),
                 )
+            elif user_id is None:
+                raise FusionAuthError(400, Errors().field("user", "[missing]user", must_specify("user")).body())
             else:
                 found = tx.get(USERS, user_id)
-                if found is None:
+                if found is None or (tenant_id is not None and found["tenantId"] != tenant_id):
                     raise FusionAuthError(
                         400,
                         Errors().field("userId", "[invalid]userId", f"No User exists for the Id [{user_id}].").body(),
                     )
                 user = found
             registration = self.add_registration(
-                tx, user, request["registration"], skip_verification=request.get("skipRegistrationVerification", False)
+                tx,
+                user,
+                request["registration"],
+                skip_verification=request.get("skipRegistrationVerification", False),
+                authentication_token=request.get("generateAuthenticationToken", False),
             )
+            if created:
+                self._after_create(tx, user, request)
             tx.put(USERS, user["id"], user)
             response["registration"] = registration
-            if user_id is None:
+            if created:
                 response["user"] = public(user)
             return response
 
+    @staticmethod
+    def _after_create(tx: Tx, user: dict[str, Any], request: dict[str, Any]) -> None:
+        """The mail FusionAuth sends for a new user: the email verification, and the set-password email
+        (sendSetPasswordEmail) whose changePasswordId works with POST /api/user/change-password/{id}."""
+        if not user["verified"]:
+            verification_id(tx, "email", user, None)
+        if request.get("sendSetPasswordEmail") and user.get("email"):
+            change_id = secrets.token_urlsafe(32)
+            tx.put(CHANGE_PASSWORDS, change_id, {"id": change_id, "userId": user["id"], "insertInstant": now_ms()})
+            outbox.send(
+                tx,
+                "email",
+                user["email"],
+                "Set up your password",
+                f"Set your password with the change password id {change_id}",
+                changePasswordId=change_id,
+                template="SetupPassword",
+            )
+
     def add_registration(
-        self, tx: Tx, user: dict[str, Any], given: dict[str, Any], skip_verification: bool = False
+        self,
+        tx: Tx,
+        user: dict[str, Any],
+        given: dict[str, Any],
+        skip_verification: bool = False,
+        authentication_token: bool = False,
     ) -> dict[str, Any]:
         application = tx.get(APPLICATIONS, given["applicationId"])
         errors = Errors()
@@ -291,7 +353,10 @@ class Users:
             )
         now = now_ms()
         verified = not application.get("verifyRegistration", False) or skip_verification
-        registration = {k: copy.deepcopy(v) for k, v in given.items() if k not in ("id", "verified", "insertInstant")}
+        managed = ("id", "verified", "verifiedInstant", "insertInstant", "lastUpdateInstant", "lastLoginInstant")
+        registration = {
+            k: copy.deepcopy(v) for k, v in given.items() if k not in (*managed, "authenticationToken", "cleanSpeakId")
+        }
         registration.update(
             {
                 "id": str(uuid.uuid4()),
@@ -304,6 +369,8 @@ class Users:
         )
         if verified:
             registration["verifiedInstant"] = now
+        if authentication_token:  # generateAuthenticationToken: an Application Authentication Token
+            registration["authenticationToken"] = secrets.token_urlsafe(32)
         user.setdefault("registrations", []).append(registration)
         return registration
 
@@ -326,6 +393,7 @@ class Users:
             for k, v in given.items()
             if k
             not in (
+                *_IMPORT_ONLY,
                 "password",
                 "twoFactor",
                 "registrations",
