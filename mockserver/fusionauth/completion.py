@@ -18,6 +18,7 @@ from .users import hash_password, password_errors, registration_for
 from .verifications import verification_id
 
 TWO_FACTOR_CODE_TTL_MS = 5 * 60 * 1000
+ONE_TIME_PASSWORD_TTL_MS = 5 * 60 * 1000
 
 
 def _code() -> str:
@@ -77,7 +78,9 @@ def two_factor_login(store: Store, login: Login, request: dict[str, Any]) -> Out
         if user is None:
             raise not_found()
         tenant = tx.get(TENANTS, pending["tenantId"]) or {}
-        application = tx.get(APPLICATIONS, request.get("applicationId") or pending["applicationId"])
+        application_id = request.get("applicationId") or pending["applicationId"]
+        # A Login API login may name no application: its token then has no audience.
+        application = tx.get(APPLICATIONS, application_id) if application_id else {"id": None}
         if application is None:
             raise bad_request("[invalid]applicationId", "The Application Id is invalid.", field="applicationId")
         tx.delete(TWO_FACTOR_LOGINS, pending["id"])
@@ -85,7 +88,11 @@ def two_factor_login(store: Store, login: Login, request: dict[str, Any]) -> Out
         ip = request.get("ipAddress") or pending.get("ipAddress")
         outcome = login.complete(tx, tenant, application, user, pending["authenticationType"], original, ip)
         if request.get("trustComputer") and outcome.body is not None:
-            outcome.body["twoFactorTrustId"] = secrets.token_urlsafe(32)
+            # The Login API's twoFactorTrustId then skips the two-factor step for this user.
+            trust_id = secrets.token_urlsafe(32)
+            user["_twoFactorTrustIds"] = [*user.get("_twoFactorTrustIds", []), trust_id]
+            tx.put(USERS, user["id"], user)
+            outcome.body["twoFactorTrustId"] = trust_id
     return outcome.signed()
 
 
@@ -115,7 +122,11 @@ def change_password(store: Store, change_password_id: str, request: dict[str, An
                 "The password of your account was changed.",
                 template="PasswordUpdate",
             )
-        return {"oneTimePassword": secrets.token_urlsafe(32)}
+        # The one-time password logs the user in once (POST /api/login with oneTimePassword).
+        one_time = secrets.token_urlsafe(32)
+        user["_oneTimePassword"], user["_oneTimePasswordExpiry"] = one_time, now_ms() + ONE_TIME_PASSWORD_TTL_MS
+        tx.put(USERS, user["id"], user)
+        return {"oneTimePassword": one_time}
 
 
 def _verification(tx: Tx, kind: str, request: dict[str, Any]) -> dict[str, Any]:

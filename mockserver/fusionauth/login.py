@@ -328,9 +328,10 @@ class Login:
             body["token"], body["tokenExpirationInstant"] = None, expires  # signed by Outcome.signed()
             cookies.insert(0, ("access_token", "", {"httponly": True}))
         status = 200
-        if registration is None or force == 202:
+        # 202 = not registered for the application asked for (the Login API may name none).
+        if (registration is None and application_id is not None) or force == 202:
             status = 202
-        elif (not registration.get("verified", True) and application.get("verifyRegistration")) or force == 213:
+        elif (not (registration or {}).get("verified", True) and application.get("verifyRegistration")) or force == 213:
             status = 213
             if application.get("registrationVerificationStrategy", "FormField") == "FormField" or force == 213:
                 body["registrationVerificationId"] = verification_id(tx, "registration", user, application_id)

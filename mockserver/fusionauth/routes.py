@@ -11,6 +11,8 @@ from ..openapi import Issue, Operation, Specs
 from ..routing import NO_BODY, Call, Handler, Reply, Router
 from ..store import Cached, Store, version_key
 from . import completion, errors, forcing
+from . import logout as logout_api
+from . import password_login as password_login_api
 from . import status as status_api
 from .collections import API_KEYS, TENANTS
 from .errors import FusionAuthError
@@ -23,7 +25,7 @@ from .users import LOGIN_ID_TYPES, Users
 
 TENANT_HEADER = "X-FusionAuth-TenantId"
 # Feature modules (see features.py), in the order of their files in fusionauth.openapi.yaml.
-FEATURES = (status_api,)
+FEATURES = (status_api, password_login_api, logout_api)
 
 
 def _reply(error: FusionAuthError) -> Reply:
@@ -48,6 +50,11 @@ class FusionAuthVendor:
         """Whether the request carries a known API key (for anonymous operations that answer more to one)."""
         value = call.headers.get("Authorization", "")
         return bool(value) and value in self._api_keys.get()
+
+    def api_key(self, call: Call) -> dict[str, Any] | None:
+        """The known API key the request carries (for operations whose key is optional, as the Login API's)."""
+        value = call.headers.get("Authorization", "")
+        return self._api_keys.get().get(value) if value else None
 
     def authenticate(self, call: Call) -> None:
         key_tenant: str | None = None

@@ -109,7 +109,6 @@ class Tokens:
         ttl = min(configured, ttl) if ttl is not None and ttl > 0 else configured
         now = now_s()
         claims: dict[str, Any] = {
-            "aud": application_id,
             "exp": now + ttl,
             "iat": now,
             "auth_time": now,
@@ -119,6 +118,8 @@ class Tokens:
             "authenticationType": authentication_type,
             "tid": user["tenantId"],
         }
+        if application_id is not None:  # a Login API login without an applicationId has no audience
+            claims["aud"] = application_id
         if "email" in user:
             claims["email"] = user["email"]
             claims["email_verified"] = bool(user.get("verified"))

@@ -419,6 +419,10 @@ class Users:
             "_password",
             "passwordLastUpdateInstant",
             "_twoFactorSecrets",
+            "_twoFactorTrustIds",
+            "_twoFactorRecoveryCodes",
+            "_oneTimePassword",
+            "_oneTimePasswordExpiry",
             "usernameStatus",
         ):
             if kept in current:
