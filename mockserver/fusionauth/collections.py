@@ -18,6 +18,8 @@ TWO_FACTOR_LOGINS = "fusionauth.twoFactorLogins"
 CHANGE_PASSWORDS = "fusionauth.changePasswords"
 VERIFICATIONS = "fusionauth.verifications"
 LOGINS = "fusionauth.logins"  # login records (ipAddress, device)
+THEMES = "fusionauth.themes"
+SYSTEM_CONFIGURATION = "fusionauth.system-configuration"  # one document, id "system"
 
 
 def _user_keys(user: dict[str, Any]) -> None:

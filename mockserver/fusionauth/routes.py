@@ -10,6 +10,7 @@ from ..identities import Identities
 from ..openapi import Issue, Operation, Specs
 from ..routing import NO_BODY, Call, Handler, Reply, Router
 from ..store import Cached, Store, version_key
+from . import applications as applications_api
 from . import completion, errors, forcing
 from . import logout as logout_api
 from . import password_login as password_login_api
@@ -25,7 +26,7 @@ from .users import LOGIN_ID_TYPES, Users
 
 TENANT_HEADER = "X-FusionAuth-TenantId"
 # Feature modules (see features.py), in the order of their files in fusionauth.openapi.yaml.
-FEATURES = (status_api, password_login_api, logout_api)
+FEATURES = (status_api, applications_api, password_login_api, logout_api)
 
 
 def _reply(error: FusionAuthError) -> Reply:
