@@ -10,8 +10,10 @@ from ..identities import Identities
 from ..openapi import Issue, Operation, Specs
 from ..routing import NO_BODY, Call, Handler, Reply, Router
 from ..store import Cached, Store, version_key
+from . import api_keys as api_keys_api
 from . import applications as applications_api
 from . import completion, errors, forcing
+from . import keys as keys_api
 from . import logout as logout_api
 from . import password_login as password_login_api
 from . import status as status_api
@@ -26,7 +28,7 @@ from .users import LOGIN_ID_TYPES, Users
 
 TENANT_HEADER = "X-FusionAuth-TenantId"
 # Feature modules (see features.py), in the order of their files in fusionauth.openapi.yaml.
-FEATURES = (status_api, applications_api, password_login_api, logout_api)
+FEATURES = (status_api, keys_api, api_keys_api, applications_api, password_login_api, logout_api)
 
 
 def _reply(error: FusionAuthError) -> Reply:
@@ -63,9 +65,11 @@ class FusionAuthVendor:
             # The API key is the bare header value (no "Bearer"); missing or unknown → 401, empty body.
             value = call.headers.get("Authorization", "")
             key = self._api_keys.get().get(value) if value else None
-            if key is None:
+            # An expired key, or one whose permissions.endpoints leave out this endpoint and method → 401.
+            if key is None or not api_keys_api.permits(key, call.operation):
                 raise FusionAuthError(401)
             key_tenant = key.get("tenantId")
+            call.context["api_key"] = key
         # Only where the operation declares the header (the JWKS, JWT and OpenID endpoints do not).
         header = call.headers.get(TENANT_HEADER) if TENANT_HEADER in call.operation.parameter_names else None
         if header is not None:

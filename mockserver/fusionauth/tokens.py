@@ -21,6 +21,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from ..clock import now_ms, now_s
 from ..store import Store, Tx
+from . import keys
 from .collections import KEYS, REFRESH_TOKENS
 
 DEFAULT_TTL_SECONDS = 3600
@@ -43,7 +44,8 @@ def _signing_key(key: dict[str, Any]) -> Any:
 
 
 def _verifying_key(key: dict[str, Any]) -> Any:
-    return key["secret"].encode() if key["algorithm"].startswith("HS") else _private_key(key["privateKey"]).public_key()
+    # An imported key may have a public part only (publicKey or certificate): it verifies, never signs.
+    return key["secret"].encode() if key["algorithm"].startswith("HS") else keys.verifying_key(key)
 
 
 def jwt_configuration(tenant: dict[str, Any], application: dict[str, Any] | None) -> dict[str, Any]:
@@ -73,20 +75,26 @@ class Tokens:
 
     @staticmethod
     def _key(tx: Tx, key_id: str | None) -> dict[str, Any]:
+        """The configured key (any the Key API generated or imported with its private part or secret), else
+        the first asymmetric key that can sign."""
         key = tx.get(KEYS, key_id) if key_id else None
-        return key if key is not None else tx.all(KEYS)[0]
+        if key is not None and keys.can_sign(key):
+            return key
+        stored = tx.all(KEYS)
+        return next((k for k in stored if not k["algorithm"].startswith("HS") and keys.can_sign(k)), stored[0])
 
     def jwks(self) -> dict[str, Any]:
-        """The public halves of the RSA and EC keys (an HMAC secret is never published)."""
-        keys = []
+        """The public halves of the RSA and EC keys, also of those imported without their private part (an HMAC
+        secret is never published); a key with a certificate also has its chain (x5c) and thumbprints."""
+        published = []
         for key in self.store.read().all(KEYS):
             algorithm = key["algorithm"]
             if algorithm.startswith("HS"):
                 continue
             to_jwk = RSAAlgorithm.to_jwk if algorithm.startswith("RS") else ECAlgorithm.to_jwk
             public = json.loads(to_jwk(_verifying_key(key)))
-            keys.append({**public, "alg": algorithm, "use": "sig", "kid": key["kid"]})
-        return {"keys": keys}
+            published.append({**public, "alg": algorithm, "use": "sig", "kid": key["kid"], **keys.x509_members(key)})
+        return {"keys": published}
 
     def prepare(
         self,
