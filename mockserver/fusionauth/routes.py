@@ -28,7 +28,7 @@ from .users import LOGIN_ID_TYPES, Users
 
 TENANT_HEADER = "X-FusionAuth-TenantId"
 # Feature modules (see features.py), in the order of their files in fusionauth.openapi.yaml.
-FEATURES = (status_api, keys_api, api_keys_api, applications_api, password_login_api, logout_api)
+FEATURES = (status_api, keys_api, applications_api, api_keys_api, password_login_api, logout_api)
 
 
 def _reply(error: FusionAuthError) -> Reply:
