@@ -22,7 +22,8 @@ from .faults import Faults
 from .fusionauth import collections as fusionauth_collections
 from .fusionauth import kickstart as kickstarts
 from .fusionauth import routes as fusionauth_routes
-from .fusionauth.collections import API_KEYS
+from .fusionauth.collections import API_KEYS, APPLICATIONS, TENANTS
+from .fusionauth.fresh_install import FIXTURE_TENANT_MANAGER_ID, admin_applications
 from .fusionauth.fresh_install import state as fresh_install
 from .http_errors import http_error_response, unexpected_response
 from .identities import INDEXES as identity_indexes
@@ -43,6 +44,13 @@ DERIVED_LAYOUT = "2"
 
 def _fixture_loader(config: Config) -> State:
     state = fixture_files.load(config.fixtures_dir, load_specs())
+    # FusionAuth's own applications exist in every install: the demo fixtures' Default tenant gets them too.
+    tenants = state.get(TENANTS, {})
+    default = next((t for t in tenants.values() if t.get("name") == "Default"), next(iter(tenants.values()), None))
+    if default is not None:
+        applications = state.setdefault(APPLICATIONS, {})
+        for id, application in admin_applications(default["id"], FIXTURE_TENANT_MANAGER_ID).items():
+            applications.setdefault(id, application)
     keys = state.get(API_KEYS, {})
     if config.fusionauth_api_key and keys:
         first = next(iter(keys.values()))

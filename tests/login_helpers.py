@@ -7,9 +7,11 @@ from typing import Any
 import jwt
 from flask.testing import FlaskClient
 
-from .conftest import API_KEY, APP_ID, TWITCH_ID, load
+from .conftest import API_KEY, APP_ID, TENANT_ID, TWITCH_ID, load
 
 AUTH = {"Authorization": API_KEY}
+# Creating a user needs the tenant once the fixtures hold several tenants (FusionAuth's [TenantIdRequired]).
+TENANT_AUTH = {**AUTH, "X-FusionAuth-TenantId": TENANT_ID}
 LOGIN = "/api/identity-provider/login"
 
 

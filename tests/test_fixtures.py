@@ -14,7 +14,7 @@ from mockserver.config import Config
 from mockserver.openapi import specs
 from mockserver.resources import DEFAULT_FIXTURES_DIR
 
-from .conftest import API_KEY, TENANT_ID, load
+from .conftest import API_KEY, EMAIL_APP_ID, EMAIL_TENANT_ID, TENANT_ID, load
 
 OTHER_TENANT = "5b2d1a64-1b7e-4a0e-9a55-0f6c3e1d2a11"
 
@@ -28,12 +28,18 @@ def fixture_dir(tmp_path: Path) -> Path:
 
 def test_default_fixtures_hold_the_seed_ids() -> None:
     state = fixtures.load(DEFAULT_FIXTURES_DIR, specs())
-    assert list(state["fusionauth.tenants"]) == [TENANT_ID]
+    assert set(state["fusionauth.tenants"]) == {TENANT_ID, EMAIL_TENANT_ID}
+    tenants = state["fusionauth.tenants"]
+    # The Default tenant behaves as a fresh install's (no email verification); the demo tenant verifies (212).
+    assert tenants[TENANT_ID]["emailConfiguration"]["verifyEmail"] is False
+    assert tenants[EMAIL_TENANT_ID]["emailConfiguration"]["verifyEmail"] is True
     assert set(state["fusionauth.applications"]) == {
         "9418c942-b625-4902-81d5-dbbe4012f311",
         "10000000-0000-0002-0000-000000000001",
         "0c3b6c52-8e1a-4d8b-b1f4-3a2e5d6c7b80",  # registration verification on (reproduces 213)
+        EMAIL_APP_ID,  # in the tenant that verifies emails (reproduces 212)
     }
+    assert state["fusionauth.applications"][EMAIL_APP_ID]["tenantId"] == EMAIL_TENANT_ID
     for application in state["fusionauth.applications"].values():
         assert "user" in {r["name"] for r in application["roles"]}
         assert application["loginConfiguration"]["generateRefreshTokens"] is True

@@ -139,7 +139,9 @@ def target() -> Iterator[Target]:
     provider = client.post("/api/identity-provider", json=load("seed_twitch_request.json"), headers=auth)
     assert provider.status_code == 200
     user = client.post(
-        "/api/user", json={"user": {"email": "victim@example.com", "password": "password-123"}}, headers=auth
+        "/api/user",
+        json={"user": {"email": "victim@example.com", "password": "password-123"}},
+        headers={**auth, "X-FusionAuth-TenantId": TENANT_ID},
     )
     assert user.status_code == 200
     yield Target(app, client, user.get_json()["user"]["id"], provider.get_json()["identityProvider"]["id"])

@@ -10,8 +10,17 @@ from flask.testing import FlaskClient
 
 from mockserver.fusionauth.collections import APPLICATIONS, LOGINS, REFRESH_TOKENS
 
-from .conftest import APP_ID, TWITCH_ID
-from .login_helpers import AUTH, LOGIN, login_body, make_provider, register_identity, state, verify_with_jwks
+from .conftest import APP_ID, EMAIL_APP_ID, TWITCH_ID
+from .login_helpers import (
+    AUTH,
+    LOGIN,
+    TENANT_AUTH,
+    login_body,
+    make_provider,
+    register_identity,
+    state,
+    verify_with_jwks,
+)
 
 VERIFIED_APP = "0c3b6c52-8e1a-4d8b-b1f4-3a2e5d6c7b80"
 PREVENT_LOGIN = "1e2d3c4b-5a69-4788-9a0b-1c2d3e4f5a6b"
@@ -54,7 +63,7 @@ def test_pending_link_completed_then_login_is_200(client: FlaskClient) -> None:
     user = client.post(
         "/api/user",
         json={"user": {"email": "rich@piedpiper.com", "password": "password123"}, "skipVerification": True},
-        headers=AUTH,
+        headers=TENANT_AUTH,
     ).get_json()["user"]
     linked = client.post(
         "/api/identity-provider/link",
@@ -106,7 +115,7 @@ def test_link_by_email_creates_then_reuses_the_user(client: FlaskClient) -> None
 def test_link_by_email_links_an_existing_user(client: FlaskClient) -> None:
     existing = client.post(
         "/api/user",
-        headers=AUTH,
+        headers=TENANT_AUTH,
         json={"user": {"email": "Richard@Example.com", "password": "password123"}, "skipVerification": True},
     ).get_json()["user"]
     make_provider(client, "LinkByEmail")
@@ -283,7 +292,9 @@ def test_unverified_registration_gives_213(client: FlaskClient) -> None:
 
 def test_unverified_email_gives_212(client: FlaskClient) -> None:
     make_provider(client, "LinkByUsername")
-    response = login(client, login_body("twitch-code-unverified"))
+    # The Default tenant does not verify emails (as a fresh install): the demo tenant's application does.
+    assert login(client, login_body("twitch-code-unverified")).status_code == 200
+    response = login(client, login_body("twitch-code-unverified", applicationId=EMAIL_APP_ID))
     assert response.status_code == 212
     assert response.get_json()["emailVerificationId"]
     assert response.get_json()["user"]["verified"] is False

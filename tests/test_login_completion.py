@@ -9,7 +9,7 @@ import pytest
 import requests
 from fusionauth.fusionauth_client import FusionAuthClient
 
-from .conftest import API_KEY, APP_ID, LiveServer, load
+from .conftest import API_KEY, APP_ID, EMAIL_APP_ID, EMAIL_TENANT_ID, LiveServer, load, tenant_client
 from .login_helpers import login_body, verify_with_jwks
 
 VERIFIED_APP = "0c3b6c52-8e1a-4d8b-b1f4-3a2e5d6c7b80"
@@ -109,22 +109,22 @@ def test_change_password_then_login(fa: FusionAuthClient, live_clean: LiveServer
 
 def test_verify_email_then_login(fa: FusionAuthClient, live_clean: LiveServer) -> None:
     provider(fa, "LinkByUsername")
-    unverified = fa.identity_provider_login(login_body("twitch-code-unverified"))
+    unverified = fa.identity_provider_login(login_body("twitch-code-unverified", applicationId=EMAIL_APP_ID))
     assert unverified.status == 212
     verification_id = unverified.success_response["emailVerificationId"]
     [mail] = messages(live_clean.url, "unverified@example.com")
     assert mail["data"]["verificationId"] == verification_id
     wrong = fa.verify_email_address({"verificationId": verification_id, "oneTimeCode": "nope"})
     assert wrong.status == 400
-    resent = fa.resend_email_verification("unverified@example.com")
+    resent = tenant_client(live_clean.url, EMAIL_TENANT_ID).resend_email_verification("unverified@example.com")
     assert resent.success_response["verificationId"] == verification_id
     ok = fa.verify_email_address({"verificationId": verification_id, "oneTimeCode": mail["data"]["oneTimeCode"]})
     assert ok.status == 200
-    after = fa.identity_provider_login(login_body("twitch-code-unverified"))
+    after = fa.identity_provider_login(login_body("twitch-code-unverified", applicationId=EMAIL_APP_ID))
     assert after.status == 200
     assert after.success_response["user"]["verified"] is True and after.success_response["user"]["verifiedInstant"]
     assert fa.verify_email_address({"verificationId": verification_id}).status == 404
-    assert fa.resend_email_verification("nobody@example.com").status == 404
+    assert tenant_client(live_clean.url, EMAIL_TENANT_ID).resend_email_verification("nobody@example.com").status == 404
 
 
 def test_verify_registration_then_login(fa: FusionAuthClient) -> None:
@@ -144,9 +144,12 @@ def test_verify_registration_then_login(fa: FusionAuthClient) -> None:
 
 def test_outbox_filter_order_and_clear(fa: FusionAuthClient, live_clean: LiveServer) -> None:
     provider(fa, "LinkByUsername")
-    fa.identity_provider_login(login_body("twitch-code-unverified"))
-    fa.create_user({"user": {"email": "second@example.com", "password": "password123"}})  # unverified: a mail
-    fa.resend_email_verification("second@example.com")
+    fa.identity_provider_login(login_body("twitch-code-unverified", applicationId=EMAIL_APP_ID))
+    created = tenant_client(live_clean.url, EMAIL_TENANT_ID).create_user(
+        {"user": {"email": "second@example.com", "password": "password123"}}
+    )
+    assert created.status == 200  # unverified in a tenant that verifies emails: a mail
+    tenant_client(live_clean.url, EMAIL_TENANT_ID).resend_email_verification("second@example.com")
     everything = messages(live_clean.url)
     assert [m["instant"] for m in everything] == sorted((m["instant"] for m in everything), reverse=True)
     assert {m["to"] for m in messages(live_clean.url, "SECOND@example.com")} == {"second@example.com"}

@@ -9,7 +9,7 @@ import pytest
 import requests
 from fusionauth.fusionauth_client import FusionAuthClient
 
-from .conftest import API_KEY, APP_ID, TWITCH_ID, LiveServer, load
+from .conftest import API_KEY, EMAIL_APP_ID, TWITCH_ID, LiveServer, load, tenant_client
 from .login_helpers import login_body, verify_with_jwks
 
 VERIFIED_APP = "0c3b6c52-8e1a-4d8b-b1f4-3a2e5d6c7b80"
@@ -37,9 +37,11 @@ def test_every_data_driven_status(fa: FusionAuthClient, live_clean: LiveServer) 
     provider(fa, "CreatePendingLink")
     pending = fa.identity_provider_login(login_body())
     assert pending.status == 232
-    user = fa.create_user(
-        {"user": {"email": "rich@piedpiper.com", "password": "password123"}, "skipVerification": True}
-    ).success_response["user"]
+    user = (
+        tenant_client(url)
+        .create_user({"user": {"email": "rich@piedpiper.com", "password": "password123"}, "skipVerification": True})
+        .success_response["user"]
+    )
     link = fa.create_user_link(
         {
             "pendingIdPLinkId": pending.success_response["pendingIdPLinkId"],
@@ -107,17 +109,18 @@ def test_every_data_driven_status(fa: FusionAuthClient, live_clean: LiveServer) 
 
 
 def test_202_212_and_410(fa: FusionAuthClient) -> None:
-    provider(fa, "LinkByUsername", applicationConfiguration={APP_ID: {"createRegistration": False}})
-    not_registered = fa.identity_provider_login(login_body())
+    # The demo tenant that verifies emails (the Default tenant does not, as a fresh FusionAuth).
+    provider(fa, "LinkByUsername", applicationConfiguration={EMAIL_APP_ID: {"createRegistration": False}})
+    not_registered = fa.identity_provider_login(login_body(applicationId=EMAIL_APP_ID))
     assert not_registered.status == 202
-    unverified = fa.identity_provider_login(login_body("twitch-code-unverified"))
-    assert unverified.status in (202, 212)  # not registered wins over unverified email (precedence)
+    unverified = fa.identity_provider_login(login_body("twitch-code-unverified", applicationId=EMAIL_APP_ID))
+    assert unverified.status == 202  # not registered wins over unverified email (precedence)
     user_id = unverified.success_response["user"]["id"]
-    assert fa.register({"registration": {"applicationId": APP_ID}}, user_id).status == 200
-    email_unverified = fa.identity_provider_login(login_body("twitch-code-unverified"))
+    assert fa.register({"registration": {"applicationId": EMAIL_APP_ID}}, user_id).status == 200
+    email_unverified = fa.identity_provider_login(login_body("twitch-code-unverified", applicationId=EMAIL_APP_ID))
     assert email_unverified.status == 212 and email_unverified.success_response["emailVerificationId"]
     fa.patch_user(user_id, {"user": {"expiry": int(time.time() * 1000) - 1000}})
-    expired = fa.identity_provider_login(login_body("twitch-code-unverified"))
+    expired = fa.identity_provider_login(login_body("twitch-code-unverified", applicationId=EMAIL_APP_ID))
     assert expired.status == 410
 
 

@@ -103,7 +103,8 @@ def _writer(url: str, stop: threading.Event, acknowledged: dict[str, set[str]], 
             body = {"user": {"email": f"{new_id}@example.com", "password": "password-123"}, "skipVerification": True}
             path = f"/api/user/{new_id}"
         try:
-            response = session.post(f"{url}{path}", json=body, headers=AUTH, timeout=10)
+            headers = AUTH if kind == "provider" else {**AUTH, "X-FusionAuth-TenantId": TENANT_ID}
+            response = session.post(f"{url}{path}", json=body, headers=headers, timeout=10)
         except requests.RequestException:
             time.sleep(0.01)  # the server is gone (or going): nothing was acknowledged
             continue

@@ -50,9 +50,21 @@ def target() -> Target:
     return suites.ACTIVE  # the run's target: the in-process mock or --base-url
 
 
-def fa(method: str, path: str, body: Any = None, content_type: str = "application/json") -> tuple[int, Any]:
+def fa(
+    method: str, path: str, body: Any = None, content_type: str = "application/json", tenant: str | None = None
+) -> tuple[int, Any]:
+    """A FusionAuth API call; `tenant` scopes it (creating a user needs it once there are several tenants)."""
     t = target()
-    return t.request(method, path, body, fusionauth_headers(t.credentials), content_type)
+    headers = fusionauth_headers(t.credentials)
+    if tenant is not None:
+        headers["X-FusionAuth-TenantId"] = tenant
+    return t.request(method, path, body, headers, content_type)
+
+
+def app_tenant() -> str:
+    status, body = fa("GET", f"/api/application/{TWITCH_APP}")
+    assert status == 200, body
+    return str(body["application"]["tenantId"])
 
 
 def new_provider(**fields: Any) -> dict[str, Any]:
@@ -220,7 +232,8 @@ def test_the_outcome_matches_the_linking_strategy_and_user_state(strategy: str, 
         )
         if existing:
             user = {"email": identity["email"], "username": identity["username"], "password": "password123"}
-            assert fa("POST", "/api/user", {"user": user, "skipVerification": True})[0] == 200
+            created = fa("POST", "/api/user", {"user": user, "skipVerification": True}, tenant=app_tenant())
+            assert created[0] == 200, created
         status, body = login(identity["code"], provider_id)
         assert status == EXPECTED[strategy][existing], body
         if status == 200 and existing and strategy != "LinkAnonymously":

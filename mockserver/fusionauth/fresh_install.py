@@ -20,6 +20,8 @@ from ..store import State
 from .collections import APPLICATIONS, KEYS, TENANTS
 
 FUSIONAUTH_APPLICATION_ID = "3c219e58-ed0e-4b18-ad48-f4f92793ae32"
+# The demo fixtures' Tenant Manager application (a fresh install's gets a random id).
+FIXTURE_TENANT_MANAGER_ID = "b6f2a3c4-9d8e-4f7a-8b6c-5d4e3f2a1b0c"
 DEFAULT_THEME_ID = "75a068fd-e94b-451a-9aeb-3ddb9a3b5987"
 DEFAULT_HMAC_KEY_ID = "092dbedc-30af-4149-9c61-b578f2c72f59"
 # The roles of FusionAuth's own admin application (read-only in FusionAuth).
@@ -81,8 +83,31 @@ def _hmac_key(key_id: str, name: str) -> dict[str, Any]:
     }
 
 
-def _role(name: str) -> dict[str, Any]:
-    return {"id": str(uuid.uuid4()), "name": name, "isDefault": False, "isSuperRole": name == "admin"}
+def _role(application_id: str, name: str) -> dict[str, Any]:
+    role_id = str(uuid.uuid5(uuid.UUID(application_id), name))  # stable across resets
+    return {"id": role_id, "name": name, "isDefault": False, "isSuperRole": name == "admin"}
+
+
+def admin_applications(tenant_id: str, manager_id: str) -> dict[str, dict[str, Any]]:
+    """FusionAuth's own applications (the admin UI's and the Tenant Manager), by id, in `tenant_id`."""
+    now = now_ms()
+
+    def application(id: str, name: str, roles: tuple[str, ...]) -> dict[str, Any]:
+        return {
+            "id": id,
+            "name": name,
+            "tenantId": tenant_id,
+            "active": True,
+            "roles": [_role(id, role) for role in roles],
+            "loginConfiguration": {"allowTokenRefresh": False, "generateRefreshTokens": False},
+            "verifyRegistration": False,
+            "insertInstant": now,
+            "lastUpdateInstant": now,
+        }
+
+    admin = application(FUSIONAUTH_APPLICATION_ID, "FusionAuth", ADMIN_ROLES)
+    manager = application(manager_id, "Tenant Manager", ("admin",))
+    return {admin["id"]: admin, manager["id"]: manager}
 
 
 def state(default_tenant_id: str | None = None, tenant_manager_id: str | None = None) -> tuple[State, dict[str, str]]:
@@ -111,25 +136,9 @@ def state(default_tenant_id: str | None = None, tenant_manager_id: str | None = 
         "insertInstant": now,
         "lastUpdateInstant": now,
     }
-
-    def application(id: str, name: str, roles: list[dict[str, Any]]) -> dict[str, Any]:
-        return {
-            "id": id,
-            "name": name,
-            "tenantId": tenant_id,
-            "active": True,
-            "roles": roles,
-            "loginConfiguration": {"allowTokenRefresh": False, "generateRefreshTokens": False},
-            "verifyRegistration": False,
-            "insertInstant": now,
-            "lastUpdateInstant": now,
-        }
-
-    admin = application(FUSIONAUTH_APPLICATION_ID, "FusionAuth", [_role(name) for name in ADMIN_ROLES])
-    manager = application(manager_id, "Tenant Manager", [_role("admin")])
     collections: State = {
         TENANTS: {tenant_id: tenant},
-        APPLICATIONS: {admin["id"]: admin, manager["id"]: manager},
+        APPLICATIONS: admin_applications(tenant_id, manager_id),
         KEYS: {signing["id"]: signing, hmac["id"]: hmac},
     }
     builtins = {
