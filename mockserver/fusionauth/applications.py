@@ -19,9 +19,10 @@ from ..openapi import SchemaCheck
 from ..routing import Call, Handler, Reply
 from ..store import Store, Tx
 from . import patching
-from .collections import APPLICATIONS, KEYS, LAMBDAS, REFRESH_TOKENS, TENANTS, THEMES, USERS
+from .collections import APPLICATIONS, KEYS, LAMBDAS, REFRESH_TOKENS, TENANTS, USERS
 from .errors import Errors, FusionAuthError, from_issues, must_specify, not_found
 from .features import Feature
+from .themes import theme_exists
 from .users import resolve_tenant
 
 FUSIONAUTH_APPLICATION_ID = "3c219e58-ed0e-4b18-ad48-f4f92793ae32"
@@ -488,16 +489,10 @@ class Applications:
                 path = f"application.lambdaConfiguration.{field}"
                 errors.field(path, f"[invalid]{path}", f"The [{path}] [{lambda_id}] is not a lambda that exists.")
         theme_id = given.get("themeId")
-        if theme_id is not None and _theme(tx, theme_id) is None:
+        if theme_id is not None and not theme_exists(tx, theme_id):
             errors.field(
                 "application.themeId", "[invalid]application.themeId", f"The theme [{theme_id}] does not exist."
             )
-
-
-def _theme(tx: Tx, theme_id: str) -> dict[str, Any] | None:
-    from .themes import DEFAULT_THEME_ID
-
-    return {"id": theme_id} if theme_id == DEFAULT_THEME_ID else tx.get(THEMES, theme_id)
 
 
 def delete_application(tx: Tx, application_id: str) -> None:

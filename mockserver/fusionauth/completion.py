@@ -37,7 +37,15 @@ def send_two_factor_code(store: Store, two_factor_id: str, request: dict[str, An
     with store.write() as tx:
         pending = _live_two_factor(tx, two_factor_id)
         method_id = request.get("methodId")
-        method = next((m for m in pending["methods"] if m["id"] == method_id), None)
+        # Without a methodId (the deprecated form, no body) the first email or sms method gets the code.
+        method = next(
+            (
+                m
+                for m in pending["methods"]
+                if m["id"] == method_id or (not method_id and m["method"] in ("email", "sms"))
+            ),
+            None,
+        )
         if method is None or method["method"] not in ("email", "sms"):
             raise bad_request(
                 "[invalid]methodId", "The [methodId] is not an email or sms method of this user.", field="methodId"

@@ -17,6 +17,9 @@ from . import keys as keys_api
 from . import logout as logout_api
 from . import password_login as password_login_api
 from . import status as status_api
+from . import system_configuration as system_configuration_api
+from . import tenants as tenants_api
+from . import themes as themes_api
 from .collections import API_KEYS, TENANTS
 from .errors import FusionAuthError
 from .features import Feature
@@ -28,7 +31,17 @@ from .users import LOGIN_ID_TYPES, Users
 
 TENANT_HEADER = "X-FusionAuth-TenantId"
 # Feature modules (see features.py), in the order of their files in fusionauth.openapi.yaml.
-FEATURES = (status_api, keys_api, applications_api, api_keys_api, password_login_api, logout_api)
+FEATURES = (
+    status_api,
+    keys_api,
+    applications_api,
+    tenants_api,
+    themes_api,
+    system_configuration_api,
+    api_keys_api,
+    password_login_api,
+    logout_api,
+)
 
 
 def _reply(error: FusionAuthError) -> Reply:
@@ -229,7 +242,8 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
     def openid_configuration(call: Call) -> Reply:
         base = call.request.host_url.rstrip("/") if call.request is not None else ""
 
-        issuer = store.read().all(TENANTS)[0].get("issuer", "acme.com")
+        # ?tenantId= names the tenant; else the request's (header), else the Default tenant.
+        issuer = tenants_api.issuer_for(store.read(), call.query.get("tenantId") or call.headers.get(TENANT_HEADER))
         return Reply(
             200,
             {
