@@ -72,7 +72,8 @@ def load(path: str | Path) -> Kickstart:
         if not isinstance(value, str | int | float | bool):
             raise KickstartError(f"{file}: variables.{name} must be a string")
         text = str(value).lower() if isinstance(value, bool) else str(value)
-        variables[name] = str(uuid.uuid4()) if text.strip() == f"#{{{UUID_CALL}}}" else text
+        # A value may itself read the environment or generate a UUID (once: the variable keeps it).
+        variables[name] = _Expander(Kickstart(file, {}, [], []), {}).text(text, f"variables.{name}")
     api_keys = document.get("apiKeys") or []
     requests = document.get("requests") or []
     if not isinstance(api_keys, list) or not all(isinstance(k, dict) for k in api_keys):
