@@ -20,6 +20,7 @@ from . import status as status_api
 from . import system_configuration as system_configuration_api
 from . import tenants as tenants_api
 from . import themes as themes_api
+from . import two_factor as two_factor_api
 from .collections import API_KEYS, TENANTS
 from .errors import FusionAuthError
 from .features import Feature
@@ -41,6 +42,7 @@ FEATURES = (
     api_keys_api,
     password_login_api,
     logout_api,
+    two_factor_api,
 )
 
 
