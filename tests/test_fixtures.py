@@ -124,3 +124,15 @@ def test_tenant_locked_key(fixture_dir: Path) -> None:
     assert provider["tenantId"] == OTHER_TENANT
     wrong = client.get("/api/identity-provider", headers={**locked, "X-FusionAuth-TenantId": TENANT_ID})
     assert (wrong.status_code, wrong.data) == (401, b"")
+
+
+def test_a_fixtures_folder_with_some_files_takes_the_others_from_the_defaults(tmp_path: Path) -> None:
+    folder = tmp_path / "fixtures" / "lootlocker"
+    folder.mkdir(parents=True)
+    games = json.loads((DEFAULT_FIXTURES_DIR / "lootlocker" / "games.json").read_text())
+    games[0]["name"] = "my own game"
+    (folder / "games.json").write_text(json.dumps(games))
+    state = fixtures.load(tmp_path / "fixtures", specs())
+    assert next(iter(state["lootlocker.games"].values()))["name"] == "my own game"
+    assert TENANT_ID in state["fusionauth.tenants"]  # not in the folder: the default file
+    assert state["fusionauth.api-keys"]  # so the server has an API key to print

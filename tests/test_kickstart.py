@@ -164,6 +164,13 @@ def test_every_kickstart_feature_is_applied(kickstarted: Any) -> None:
     assert len(theme["id"]) == 36  # #{UUID()}
 
 
+def test_the_kickstarted_state_exports_and_imports(kickstarted: Any) -> None:
+    state = kickstarted.get("/_mock/state").get_json()
+    imported = kickstarted.put("/_mock/state", json=state)
+    assert imported.status_code == 200, imported.data
+    assert kickstarted.get("/_mock/state").get_json() == state
+
+
 def test_reset_returns_to_the_kickstarted_state(kickstarted: Any) -> None:
     assert kickstarted.delete(f"/api/application/{APP}?hardDelete=true", headers=AUTH).status_code == 200
     assert kickstarted.post("/_mock/reset").status_code == 200
