@@ -1,7 +1,7 @@
 """pytest plugin (registered by installing mockserver): a live mock for client developers' own tests.
 
     def test_login(mockserver):
-        client = FusionAuthClient(mockserver.api_key, mockserver.url)
+        client = mockserver.fusionauth_client()  # FusionAuth's official client, pointed at the mock
         ...
 
 `mockserver` is session-scoped (one server on a free port for the whole run); state goes back to the
@@ -54,6 +54,15 @@ class MockServer:
     game_key: str
     domain_key: str
     control: Control
+
+    def fusionauth_client(self, tenant_id: str | None = None) -> Any:
+        """FusionAuth's official Python client pointed at the mock (scoped to a tenant when given)."""
+        from fusionauth.fusionauth_client import FusionAuthClient
+
+        client = FusionAuthClient(self.api_key, self.url)
+        if tenant_id is not None:
+            client.set_tenant_id(tenant_id)
+        return client
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ pytest_plugins = ["pytester"]
 
 
 def test_the_readme_example(mockserver: Any) -> None:
-    client = FusionAuthClient(mockserver.api_key, mockserver.url)
+    client = mockserver.fusionauth_client()
     provider = {
         "identityProvider": {
             "type": "Twitch",
@@ -49,3 +49,14 @@ def test_the_plugin_is_registered_by_the_entry_point(pytester: Any) -> None:
     """)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=1)
+
+
+def test_a_tenant_scoped_official_client(mockserver: Any) -> None:
+    # Two tenants in the demo fixtures: creating a user needs one, as FusionAuth answers [TenantIdRequired].
+    unscoped = mockserver.fusionauth_client().create_user({"user": {"email": "a@example.com", "password": "pass-1234"}})
+    assert unscoped.status == 400
+    assert unscoped.error_response["generalErrors"][0]["code"] == "[TenantIdRequired]"
+    scoped = mockserver.fusionauth_client("e872a880-b14f-6d62-c312-cb40f22af465")
+    created = scoped.create_user({"user": {"email": "a@example.com", "password": "pass-1234"}})
+    assert created.status == 200
+    assert created.success_response["user"]["tenantId"] == "e872a880-b14f-6d62-c312-cb40f22af465"
