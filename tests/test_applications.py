@@ -314,3 +314,12 @@ def test_official_client_story(live_clean: LiveServer) -> None:
     assert client.delete_application(app_id).was_successful()
     assert client.retrieve_application(app_id).status == 404
     assert client.delete_tenant(tenant_id).was_successful()
+
+
+def test_an_empty_patch_is_rejected(client: FlaskClient, h: dict[str, str]) -> None:
+    r = client.patch(f"/api/application/{APP_ID}", json={}, headers=h)
+    assert r.status_code == 400 and "application" in r.get_json()["fieldErrors"]
+
+
+def test_create_with_an_id_that_is_no_uuid_is_404(client: FlaskClient, h: dict[str, str]) -> None:
+    assert client.post("/api/application/null,null", json={"application": {"name": "X"}}, headers=h).status_code == 404

@@ -282,6 +282,7 @@ class Applications:
     def patch(self, application_id: str, content_type: str, patch: Any, tenant_id: str | None) -> dict[str, Any]:
         with self.store.write() as tx:
             current = self._get(tx, application_id, tenant_id)
+            named_in_patch(content_type, patch, "application")
             patched = patching.apply(content_type, {"application": current}, patch)
             if not self.request_check.is_valid(patched):
                 raise from_issues(self.request_check.issues(patched))
@@ -331,6 +332,7 @@ class Applications:
             current = next((r for r in application["roles"] if r["id"] == role_id), None)
             if current is None:
                 raise not_found()
+            named_in_patch(content_type, patch, "role")
             patched = patching.apply(content_type, {"role": current}, patch)
             if not self.request_check.is_valid(patched):
                 raise from_issues(self.request_check.issues(patched))
@@ -509,6 +511,12 @@ def delete_application(tx: Tx, application_id: str) -> None:
 
 def _later(document: dict[str, Any]) -> int:
     return max(now_ms(), document.get("lastUpdateInstant", 0))
+
+
+def named_in_patch(content_type: str, patch: Any, name: str) -> None:
+    """An (empty) JSON or merge patch that does not name the object changes nothing: FusionAuth's 400."""
+    if content_type != patching.JSON_PATCH and name not in patch:
+        raise FusionAuthError(400, Errors().field(name, f"[missing]{name}", must_specify(name)).body())
 
 
 def _required(request: dict[str, Any], name: str) -> dict[str, Any]:

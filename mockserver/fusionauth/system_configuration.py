@@ -10,7 +10,7 @@ from ..openapi import SchemaCheck
 from ..routing import Call, Handler, Reply
 from ..store import Store, Tx
 from . import patching
-from .applications import fill
+from .applications import fill, named_in_patch
 from .collections import SYSTEM_CONFIGURATION
 from .errors import Errors, FusionAuthError, from_issues, must_specify
 from .features import Feature
@@ -75,6 +75,7 @@ class SystemConfiguration:
 
     def patch(self, content_type: str, patch: Any) -> dict[str, Any]:
         with self.store.write() as tx:
+            named_in_patch(content_type, patch, "systemConfiguration")
             patched = patching.apply(content_type, {"systemConfiguration": current(tx)}, patch)
             if not self.request_check.is_valid(patched):
                 raise from_issues(self.request_check.issues(patched))

@@ -15,7 +15,7 @@ from ..openapi import SchemaCheck
 from ..routing import Call, Handler, Reply
 from ..store import Store, Tx
 from . import patching
-from .applications import delete_application, fill
+from .applications import delete_application, fill, named_in_patch
 from .collections import (
     API_KEYS,
     APPLICATIONS,
@@ -294,6 +294,7 @@ class Tenants:
     def patch(self, tenant_id: str, content_type: str, patch: Any, scope: str | None) -> dict[str, Any]:
         with self.store.write() as tx:
             current = self._get(tx, tenant_id, scope)
+            named_in_patch(content_type, patch, "tenant")
             patched = patching.apply(content_type, {"tenant": current}, patch)
             if not self.request_check.is_valid(patched):
                 raise from_issues(self.request_check.issues(patched))

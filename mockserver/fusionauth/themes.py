@@ -119,6 +119,8 @@ class Themes:
             current = self._get(tx, theme_id)
             if theme_id == DEFAULT_THEME_ID:
                 raise _read_only()
+            if content_type != patching.JSON_PATCH and "theme" not in patch:  # an empty patch: 400
+                raise FusionAuthError(400, Errors().field("theme", "[missing]theme", must_specify("theme")).body())
             patched = patching.apply(content_type, {"theme": current}, patch)
             if not self.request_check.is_valid(patched):
                 raise from_issues(self.request_check.issues(patched))
