@@ -75,3 +75,9 @@ def test_official_client_story(live_clean: LiveServer) -> None:
     assert patched.was_successful(), patched.error_response
     retrieved = client.retrieve_system_configuration().success_response["systemConfiguration"]
     assert retrieved["corsConfiguration"]["allowedOrigins"] == ["http://localhost:3000"]
+
+
+def test_an_empty_patch_is_rejected(client: FlaskClient, auth: dict[str, str]) -> None:
+    for content_type in ("application/json", "application/merge-patch+json"):
+        r = client.patch("/api/system-configuration", headers={**auth, "Content-Type": content_type})
+        assert r.status_code == 400 and "systemConfiguration" in r.get_json()["fieldErrors"]
