@@ -20,6 +20,7 @@ VERIFICATIONS = "fusionauth.verifications"
 LOGINS = "fusionauth.logins"  # login records (ipAddress, device)
 THEMES = "fusionauth.themes"
 SYSTEM_CONFIGURATION = "fusionauth.system-configuration"  # one document, id "system"
+EVENT_LOGS = "fusionauth.eventLogs"  # lambda console output and exceptions (event_logs.py)
 
 
 def _user_keys(user: dict[str, Any]) -> None:
@@ -41,5 +42,6 @@ INDEXES = {
     VERIFICATIONS: ("userId",),
 }
 DERIVED = {USERS: _user_keys}
-# Collections each process keeps in memory (store.Cached): the API keys, checked on every request.
-WATCHED = (API_KEYS,)
+# Collections each process keeps in memory (store.Cached): the API keys, checked on every request; the
+# lambdas, run on every token issued by an application with a populate lambda.
+WATCHED = (API_KEYS, LAMBDAS)

@@ -13,7 +13,9 @@ from ..store import Cached, Store, version_key
 from . import api_keys as api_keys_api
 from . import applications as applications_api
 from . import completion, errors, forcing
+from . import event_logs as event_logs_api
 from . import keys as keys_api
+from . import lambdas as lambdas_api
 from . import logout as logout_api
 from . import password_login as password_login_api
 from . import status as status_api
@@ -43,6 +45,8 @@ FEATURES = (
     password_login_api,
     logout_api,
     two_factor_api,
+    lambdas_api,
+    event_logs_api,
 )
 
 
