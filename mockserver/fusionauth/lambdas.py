@@ -8,7 +8,7 @@ Invocations:
 - Twitch Reconcile (identity provider `lambdaConfiguration.reconcileId`) on every Twitch login, once the
   user and the application's registration are known: `reconcile(user, registration, userInfo)`, userInfo
   being the claims Twitch's userinfo gives (sub, preferred_username, email, email_verified, and any extra
-  claim the mock identity was registered with). What it sets on user.data, names, birthDate, imageUrl,
+  claim in the mock identity's `data`). What it sets on user.data, names, birthDate, imageUrl,
   mobilePhone, preferredLanguages, timezone — and email/username on the login that creates the link — and
   on registration.roles/data/username/preferredLanguages/timezone is stored. A lambda that throws (or is
   stopped by its time or memory limit) fails the login with 512 [LambdaInvocationException], nothing of
@@ -263,11 +263,13 @@ def _for_lambda(document: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def user_info(identity: dict[str, Any]) -> dict[str, Any]:
     """The Twitch userinfo claims of a mock identity (the identity registry's record)."""
-    internal = {"provider", "id", "username", "code", "token", "reusable", "used", "description"}
     claims: dict[str, Any] = {"sub": identity["id"]}
     if identity.get("username"):
         claims["preferred_username"] = identity["username"]
-    claims.update({k: v for k, v in identity.items() if k not in internal})
+    for name in ("email", "email_verified"):
+        if name in identity:
+            claims[name] = identity[name]
+    claims.update(copy.deepcopy(identity.get("data") or {}))  # the identity's extra claims (its `data`)
     return claims
 
 
@@ -337,8 +339,8 @@ class Invoker:
         """Run the provider's reconcile lambda on `user`/`registration` (changed in place); whether it ran.
         Raises FusionAuth's 512 when the lambda fails; the caller's transaction then rolls back."""
         lambda_id = (provider.get("lambdaConfiguration") or {}).get("reconcileId")
-        if not lambda_id:
-            return False
+        if not lambda_id or provider.get("linkingStrategy") == "LinkAnonymously":
+            return False  # FusionAuth runs no lambda for an anonymous link
         found = tx.get(LAMBDAS, lambda_id)
         if found is None:
             return False

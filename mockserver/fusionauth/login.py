@@ -17,6 +17,7 @@ from typing import Any
 from ..clock import now_ms
 from ..identities import Identities
 from ..store import Store, Tx
+from . import lambdas
 from .collections import (
     ACTIONS,
     APPLICATIONS,
@@ -69,6 +70,7 @@ class Attempt:
     ip_address: str | None
     identity: dict[str, Any] = field(default_factory=dict)
     link_token: str | None = None
+    linking: bool = False  # this login links the user: a reconcile lambda may set its email and username
 
 
 def external_error(reason: str, message: str) -> FusionAuthError:
@@ -88,8 +90,11 @@ class Login:
     ) -> Outcome:
         attempt = self.check_request(request, tenant_id, forwarded_for)
         self.exchange_upstream(attempt)
-        with self.store.write() as tx:
-            outcome = self.reconcile(tx, attempt, force)
+        try:
+            with self.store.write() as tx:
+                outcome = self.reconcile(tx, attempt, force)
+        finally:
+            lambdas.invoker(self.store).flush()  # the reconcile lambda's event logs, a failed login's too
         return outcome.signed()
 
     # -- 1. the request ---------------------------------------------------------------------------
@@ -170,6 +175,7 @@ class Login:
                 return Outcome(232, {"pendingIdPLinkId": pending_id})
             user = self.user_for_strategy(tx, attempt, strategy)
             link = new_link(attempt.provider, user, identity["id"], identity.get("username"), attempt.link_token)
+            attempt.linking = True
         elif force == 232:
             raise FusionAuthError(
                 400,
@@ -242,6 +248,10 @@ class Login:
             if config.get("createRegistration", True):
                 registration = self.users.add_registration(tx, user, {"applicationId": application_id})
                 tx.put(USERS, user["id"], user)
+        # The provider's Twitch Reconcile lambda may change the user and the registration (lambdas.py).
+        invoker = lambdas.invoker(self.store)
+        if invoker.reconcile(tx, attempt.provider, user, registration, attempt.identity, attempt.linking):
+            tx.put(USERS, user["id"], user)
         methods = user.get("twoFactor", {}).get("methods", [])
         if methods or force == 242:
             return self.two_factor(tx, attempt, user, methods)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -21,7 +22,7 @@ from jwt.algorithms import ECAlgorithm, RSAAlgorithm
 
 from ..clock import now_ms, now_s
 from ..store import Store, Tx
-from . import keys
+from . import keys, lambdas
 from .collections import KEYS, REFRESH_TOKENS
 
 DEFAULT_TTL_SECONDS = 3600
@@ -61,11 +62,14 @@ class Unsigned:
 
     claims: dict[str, Any]
     key: dict[str, Any]
+    # The application's JWT populate lambda (lambdas.py), run here: after the transaction, as the signature.
+    populate: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
     def sign(self) -> str:
         key = self.key
+        claims = self.claims if self.populate is None else self.populate(self.claims)
         return jwt.encode(
-            self.claims, _signing_key(key), algorithm=key["algorithm"], headers={"kid": key["kid"], "typ": "JWT"}
+            claims, _signing_key(key), algorithm=key["algorithm"], headers={"kid": key["kid"], "typ": "JWT"}
         )
 
 
@@ -138,7 +142,8 @@ class Tokens:
             claims["roles"] = registration.get("roles", [])
         if refresh_token_id is not None:
             claims["sid"] = refresh_token_id
-        return Unsigned(claims, key), (now + ttl) * 1000
+        populate = lambdas.invoker(self.store).populate_hook(application, user, registration)
+        return Unsigned(claims, key, populate), (now + ttl) * 1000
 
     def validate(self, token: str) -> dict[str, Any] | None:
         """The claims of a token this mock signed and that has not expired; None otherwise."""
