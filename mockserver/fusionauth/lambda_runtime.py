@@ -62,9 +62,7 @@ _WRAPPER = """var __mockserver = (function () {
     } catch (e) {
       error = (e && e.stack) ? String(e) + '\\n' + e.stack : String(e);
     }
-    return JSON.stringify([args, __lines, error], function (key, value) {
-      return value === undefined ? null : value;
-    });
+    return JSON.stringify([args, __lines, error]);  // an undefined argument becomes null
   }, function () { var lines = __lines; __lines = []; return JSON.stringify(lines); }];
 })()
 """

@@ -258,7 +258,8 @@ def _for_lambda(document: dict[str, Any] | None) -> dict[str, Any] | None:
     """A user or registration as a lambda sees it: no private fields, no password hash, no nulls."""
     if document is None:
         return None
-    return {k: copy.deepcopy(v) for k, v in document.items() if not k.startswith("_") and k != "password"}
+    # No copy: the runtime serialises the arguments at once and never changes them.
+    return {k: v for k, v in document.items() if not k.startswith("_") and k != "password" and v is not None}
 
 
 def user_info(identity: dict[str, Any]) -> dict[str, Any]:
