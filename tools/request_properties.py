@@ -30,6 +30,16 @@ sys.path.insert(0, str(ROOT))
 from mockserver.openapi import _join, specs  # noqa: E402
 
 OUTPUT = ROOT / "tests" / "data" / "fusionauth_request_properties.json"
+
+# Where we type a property differently from the official document on purpose: (path suffix, our type, why).
+# Sub-paths of such a property are dropped.
+DELIBERATE = (
+    (
+        "identities[].type",
+        "string",
+        "the document models IdentityType as an object {name}; FusionAuth's JSON carries the bare name ('email')",
+    ),
+)
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # A schema node together with what is needed to resolve its $refs and to stop at cycles.
@@ -247,7 +257,7 @@ def compare(official_path: Path) -> tuple[dict[str, list[Prop]], list[str]]:
             return set(mine.enum) if mine and mine.enum else None
 
         their_props, _ = Walker(deref_official, served).walk((official_schema, "", frozenset()))
-        props = list(their_props.values())
+        props, deliberate = _apply_deliberate(list(their_props.values()))
         missing = [p for p in props if p.path not in our_props]
         untyped = [p for p in missing if _under(p.path, our_open)]
         mismatched = [
@@ -260,6 +270,7 @@ def compare(official_path: Path) -> tuple[dict[str, list[Prop]], list[str]]:
         grand_total += len(props)
         wanted[op_id] = props
         lines.append(f"{op_id} {op.method} {op.path} ({official['operationId']}): {declared} of {len(props)} declared")
+        lines.extend(f"    deliberate {path}: ours {kind}, because {why}" for path, kind, why in deliberate)
         for p in missing:
             note = " (accepted untyped: under an open object)" if p in untyped else ""
             lines.append(f"    missing {p.path}: {_describe(p)}{note}")
@@ -275,6 +286,22 @@ def compare(official_path: Path) -> tuple[dict[str, list[Prop]], list[str]]:
                 lines.append(f"    looser {p.path}: FusionAuth {p.enum}, ours any {mine.type}")
     lines.append(f"{declared_total} of {grand_total} declared")
     return wanted, lines
+
+
+def _apply_deliberate(props: list[Prop]) -> tuple[list[Prop], list[tuple[str, str, str]]]:
+    """The official properties with DELIBERATE's types (parents come before their sub-paths in walk order)."""
+    out: list[Prop] = []
+    applied: list[tuple[str, str, str]] = []
+    for p in props:
+        if any(p.path.startswith(path + ".") for path, _, _ in applied):
+            continue
+        rule = next((r for r in DELIBERATE if p.path == r[0] or p.path.endswith("." + r[0])), None)
+        if rule is None:
+            out.append(p)
+        else:
+            out.append(Prop(p.path, rule[1]))
+            applied.append((p.path, rule[1], rule[2]))
+    return out, applied
 
 
 def _under(path: str, open_paths: set[str]) -> bool:
@@ -306,8 +333,12 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.quiet and line.startswith("    ")):
             print(line)
     if args.write:
-        data = {op_id: [p.record() for p in props] for op_id, props in sorted(wanted.items())}
-        OUTPUT.write_text(json.dumps(data, indent=1) + "\n")
+        # One property a line: the file stays diffable when FusionAuth's document or our serving changes.
+        blocks = [
+            f"{json.dumps(op_id)}: [\n" + ",\n".join("  " + json.dumps(p.record()) for p in props) + "\n]"
+            for op_id, props in sorted(wanted.items())
+        ]
+        OUTPUT.write_text("{\n" + ",\n".join(blocks) + "\n}\n")
         print(f"wrote {OUTPUT.relative_to(ROOT)}")
     return 0
 
