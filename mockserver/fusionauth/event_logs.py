@@ -91,7 +91,7 @@ def search(store: Store, criteria: dict[str, Any]) -> dict[str, Any]:
         and (start is None or log["insertInstant"] >= start)
         and (end is None or log["insertInstant"] <= end)
     ]
-    order_by = criteria.get("orderBy")
+    order_by = (criteria.get("orderBy") or "").strip() or None
     if order_by and order_by.split()[0] not in _ORDER_FIELDS:
         raise bad_request("[invalid]orderBy", f"The [orderBy] value [{order_by}] is invalid.", field="orderBy")
     found = order(found, order_by, "insertInstant DESC")

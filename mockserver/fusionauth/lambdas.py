@@ -188,7 +188,7 @@ class Lambdas:
                 found = [x for x in found if fnmatch.fnmatchcase(x[field].lower(), pattern)]
         if criteria.get("type"):
             found = [x for x in found if x["type"] == criteria["type"]]
-        order_by = criteria.get("orderBy")
+        order_by = (criteria.get("orderBy") or "").strip() or None
         if order_by and order_by.split()[0] not in ("id", "insertInstant", "name", "engineType"):
             raise FusionAuthError(
                 400,
