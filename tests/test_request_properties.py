@@ -22,8 +22,9 @@ from flask.testing import FlaskClient
 
 from mockserver.app import create_app
 from mockserver.config import Config
+from mockserver.testing import LiveServer
 
-from .conftest import API_KEY, APP_ID, TENANT_ID, TWITCH_ID, load
+from .conftest import API_KEY, APP_ID, TENANT_ID, TWITCH_ID, load, tenant_client
 from .login_helpers import login_body
 
 PROPERTIES: dict[str, list[dict[str, Any]]] = load("fusionauth_request_properties.json")
@@ -130,6 +131,7 @@ CASES: dict[str, Callable[[World], Case]] = {
     "createUserWithId": lambda w: Case("POST", f"/api/user/{uuid.uuid4()}", {"user": _new_user()}, TENANT_AUTH),
     "updateUser": lambda w: Case("PUT", f"/api/user/{w.user_id}", {"user": {"email": w.user_email}}, TENANT_AUTH),
     "patchUser": lambda w: Case("PATCH", f"/api/user/{w.user_id}", {"user": {}}, TENANT_AUTH),
+    "deleteUser": lambda w: Case("DELETE", f"/api/user/{uuid.uuid4()}", {}, TENANT_AUTH),
     "registerUserAndRegistration": lambda w: Case(
         "POST", "/api/user/registration", {"user": _new_user(), "registration": {"applicationId": APP_ID}}, TENANT_AUTH
     ),
@@ -425,3 +427,14 @@ def test_action_option_is_stored_and_returned(world: World) -> None:
     }
     response = world.client.post("/api/user/action", json=body, headers=TENANT_AUTH)
     assert _ok(response)["action"]["option"] == "1 day"
+
+
+def test_delete_user_with_a_json_body_hard_deletes(live_clean: LiveServer) -> None:
+    # The official client's delete_user_with_request puts hardDelete in a JSON body, not in the query.
+    client = tenant_client(live_clean.url)
+    created = client.create_user({"user": {"email": "body-delete@example.com", "password": PASSWORD}})
+    assert created.was_successful(), created.error_response
+    user_id = created.success_response["user"]["id"]
+    deleted = client.delete_user_with_request(user_id, {"hardDelete": True, "eventInfo": {"userAgent": "test"}})
+    assert deleted.was_successful(), deleted.error_response
+    assert client.retrieve_user(user_id).status == 404  # removed, not deactivated

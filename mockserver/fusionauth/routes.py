@@ -203,7 +203,9 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
         return user_reply(users.patch(call.path["userId"], call.content_type, call.body, tenant(call)))
 
     def delete_user(call: Call) -> Reply:
-        users.delete(call.path["userId"], call.query.get("hardDelete", "").lower() == "true", tenant(call))
+        # The official clients' delete_user_with_request sends hardDelete in a JSON body instead of the query.
+        hard = call.query.get("hardDelete", "").lower() == "true" or call.body.get("hardDelete") is True
+        users.delete(call.path["userId"], hard, tenant(call))
         return Reply(200)
 
     def register_user(call: Call) -> Reply:
