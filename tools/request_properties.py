@@ -284,6 +284,10 @@ def compare(official_path: Path) -> tuple[dict[str, list[Prop]], list[str]]:
                 lines.append(f"    looser {p.path}: FusionAuth uuid, ours any string")
             if p.enum and not mine.enum:
                 lines.append(f"    looser {p.path}: FusionAuth {p.enum}, ours any {mine.type}")
+            if mine.enum and not p.enum and p.type == "string":
+                # Not an error: FusionAuth's field is a plain string, so another value is its validator's
+                # [invalid] error, where our enum answers [invalidJSON].
+                lines.append(f"    stricter {p.path}: FusionAuth any string, ours {mine.enum}")
     lines.append(f"{declared_total} of {grand_total} declared")
     return wanted, lines
 
