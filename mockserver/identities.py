@@ -12,9 +12,14 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from .clock import now_ms
 from .store import Store
 
 IDENTITIES = "mock.identities"
+# Codes handed out by the mock provider pages (/_mock/twitch/oauth2/authorize): one fresh, single-use code per
+# consent, keyed by the code, besides the identity's own `code`.
+CONSENT_CODES = "mock.consent-codes"
+CONSENT_CODE_TTL_MS = 10 * 60 * 1000  # Twitch's codes are short-lived too
 INDEXES = {IDENTITIES: ("code", "token")}  # what logins and connects look identities up by (store.Indexes)
 
 
@@ -68,8 +73,26 @@ class Identities:
     def get(self, provider: str, user_id: str) -> dict[str, Any] | None:
         return self.store.read().get(IDENTITIES, key(provider, user_id))
 
+    def issue_code(self, provider: str, user_id: str) -> str:
+        """A fresh single-use code for an identity (what the provider's consent page redirects with)."""
+        code = _new_secret(f"{provider}-code")
+        with self.store.write() as tx:
+            record = {"id": code, "provider": provider, "identity": key(provider, user_id)}
+            tx.put(CONSENT_CODES, code, {**record, "expiry": now_ms() + CONSENT_CODE_TTL_MS})
+        return code
+
     def exchange_code(self, provider: str, code: str) -> tuple[dict[str, Any], str] | None:
         """(identity, upstream refresh token) for a valid code; None when unknown or already used."""
+        if self.store.read().get(CONSENT_CODES, code) is not None:
+            with self.store.write() as tx:
+                consent = tx.get(CONSENT_CODES, code)
+                if consent is None or consent["provider"] != provider:
+                    return None
+                tx.delete(CONSENT_CODES, code)  # single use, whatever the outcome
+                identity = tx.get(IDENTITIES, consent["identity"])
+                if identity is None or consent["expiry"] < now_ms():
+                    return None
+            return identity, _new_secret(f"{provider}-refresh")
         found = self.store.read().find(IDENTITIES, provider=provider, code=code)
         if found and found[0]["reusable"]:
             return found[0], _new_secret(f"{provider}-refresh")  # nothing to spend: no write lock needed

@@ -12,6 +12,7 @@ from ..identities import Identities, IdentityConflict
 from ..openapi import Issue, Operation, Specs
 from ..routing import Call, Handler, Reply, Router
 from ..store import State, Store
+from . import twitch
 from .state import problems
 
 
@@ -112,6 +113,7 @@ def register(
             "mockListIdentities": list_identities,
             "mockListMessages": lambda call: Reply(200, {"messages": outbox.read(store, call.query.get("to"))}),
             "mockClearMessages": lambda call: Reply(200, {"deleted": outbox.clear(store)}),
+            **twitch.handlers(store),
             **(extra or {}),
         },
     )
