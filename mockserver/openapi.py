@@ -56,8 +56,10 @@ class Operation:
     parameters: list[Parameter]
     body_required: bool
     bodies: dict[str, SchemaCheck]  # content type → validator
-    responses: dict[int, SchemaCheck | None]  # status → body validator (None: no body)
+    responses: dict[int, SchemaCheck | None]  # status → JSON body validator (None: no JSON body)
     default_response: bool = False
+    # status → the non-JSON media types it declares (text/html pages): strict mode checks only the type
+    media: dict[int, frozenset[str]] = field(default_factory=dict)
     extensions: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -226,13 +228,18 @@ class Spec:
                 own = [_extend(op_uri, "parameters", str(i)) for i in range(len(op.get("parameters", [])))]
                 body_required, bodies = self._bodies(op_uri, op)
                 responses: dict[int, SchemaCheck | None] = {}
+                media: dict[int, frozenset[str]] = {}
                 for status in op.get("responses", {}):
                     if status == "default":
                         continue
                     resp_uri, resp = resources.follow(_extend(op_uri, "responses", status))
-                    has_body = "schema" in resp.get("content", {}).get("application/json", {})
+                    content = resp.get("content", {})
+                    has_body = "schema" in content.get("application/json", {})
                     schema_uri = _extend(resp_uri, "content", "application/json", "schema")
                     responses[int(status)] = SchemaCheck(resources, schema_uri) if has_body else None
+                    other = frozenset(m.lower() for m in content if m != "application/json")
+                    if other:
+                        media[int(status)] = other
                 security = op.get("security", global_security)
                 self.operations[op["operationId"]] = Operation(
                     operation_id=op["operationId"],
@@ -245,6 +252,7 @@ class Spec:
                     bodies=bodies,
                     responses=responses,
                     default_response="default" in op.get("responses", {}),
+                    media=media,
                     extensions={k: v for k, v in op.items() if k.startswith("x-")},
                 )
 

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.datastructures import Headers
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 NO_BODY = object()
 FAULTS = "mockserver.faults"  # app.extensions key of the fault injector (see faults.py)
 MAX_COOKIE_SIZE = 4093  # werkzeug's and Flask's default: a larger cookie is sent with a warning
+FORM = "application/x-www-form-urlencoded"  # OAuth's request bodies: parsed into a dict of strings
 ROUTES = "mockserver.routes"  # app.extensions key: the vendor operations registered, for dispatch.py
 log = logging.getLogger("mockserver")  # Flask's app.logger for an app named "mockserver"
 
@@ -70,8 +72,14 @@ class Route:
     router: Router
 
 
+_TEXT = (str, bytes)
+
+
 @dataclass
 class Reply:
+    """What a handler answers. `body` is a JSON value, or NO_BODY (a redirect: 302 with a Location header), or
+    a str/bytes page sent as is when `headers` has its Content-Type (e.g. "text/html; charset=UTF-8")."""
+
     status: int = 200
     body: Any = NO_BODY
     headers: dict[str, str] = field(default_factory=dict)
@@ -126,6 +134,11 @@ def encode(reply: Reply) -> Answer:
     if reply.body is NO_BODY:
         body = b""
         headers = [("Content-Length", "0")]
+    elif type(reply.body) in _TEXT and "Content-Type" in reply.headers:
+        # A page (text/html): sent as is, with the Content-Type the handler gives (see `Reply`).
+        raw = reply.body
+        body = raw.encode() if isinstance(raw, str) else raw
+        headers = [("Content-Type", reply.headers["Content-Type"]), ("Content-Length", str(len(body)))]
     else:
         body = jsontext.dumps_bytes(reply.body)
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
@@ -261,7 +274,7 @@ class Router:
     ) -> Answer:
         answer = encode(self.handle(operation, handler, path, req))
         if strict:
-            problem = response_problem(operation, answer.status, answer.body)
+            problem = response_problem(operation, answer.status, answer.body, _content_type(answer.headers))
             if problem is not None:
                 answer = _violation(operation, problem)
         return answer
@@ -324,9 +337,12 @@ class Router:
         media = _media_type(req.headers.get("Content-Type"))
         allowed = list(operation.bodies)
         if not raw.strip():
-            return self.vendor.empty_body(operation), media if media in allowed else allowed[0]
+            chosen = media if media in allowed else allowed[0]
+            return ({} if chosen == FORM else self.vendor.empty_body(operation)), chosen
         if media not in allowed:
             return self.vendor.invalid_content_type(req.headers.get("Content-Type"), allowed)
+        if media == FORM:
+            return _form(raw), media
         try:
             parsed = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
             if _ESCAPED_SURROGATE.search(raw):
@@ -339,15 +355,36 @@ class Router:
             return self.vendor.malformed_json(str(error))
 
 
+def _form(raw: bytes) -> dict[str, str]:
+    """An application/x-www-form-urlencoded body as a dict of strings; the first of repeated names wins (as
+    werkzeug's MultiDict.to_dict); bytes that are no UTF-8 become U+FFFD rather than a 500."""
+    form: dict[str, str] = {}
+    for name, value in parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True):
+        form.setdefault(name, value)
+    return form
+
+
+def _content_type(headers: list[tuple[str, str]]) -> str | None:
+    return next((_media_type(value) for key, value in headers if key.lower() == "content-type"), None)
+
+
 def _violation(operation: Operation, problem: str) -> Answer:
     """Strict mode: a response that its own operation does not allow becomes a 500 that says why."""
     log.error("contract violation in %s: %s", operation.operation_id, problem)
     return encode(Reply(500, {"mockserverContractViolation": problem, "operationId": operation.operation_id}))
 
 
-def response_problem(operation: Operation, status: int, data: bytes) -> str | None:
+def response_problem(
+    operation: Operation, status: int, data: bytes, content_type: str | None = "application/json"
+) -> str | None:
     if status not in operation.responses:
         return f"status {status} is not declared (declared: {operation.statuses})"
+    if data and content_type != "application/json" and content_type is not None:
+        # A page: its media type must be one the status declares; its text has no schema to check.
+        declared = operation.media.get(status, frozenset())
+        if content_type in declared:
+            return None
+        return f"status {status} declares no {content_type} body (declared: {sorted(declared) or 'JSON or none'})"
     check = operation.responses[status]
     if check is None:
         return None if not data else f"status {status} must have no body, got {data[:200]!r}"

@@ -21,6 +21,8 @@ LOGINS = "fusionauth.logins"  # login records (ipAddress, device)
 THEMES = "fusionauth.themes"
 SYSTEM_CONFIGURATION = "fusionauth.system-configuration"  # one document, id "system"
 EVENT_LOGS = "fusionauth.eventLogs"  # lambda console output and exceptions (event_logs.py)
+AUTHORIZATION_CODES = "fusionauth.oauthCodes"  # OAuth authorization codes, by code (oauth/codes.py)
+SSO_SESSIONS = "fusionauth.ssoSessions"  # SSO sessions, by the fusionauth.sso cookie's value (oauth/sso.py)
 
 
 def _user_keys(user: dict[str, Any]) -> None:
