@@ -31,6 +31,7 @@ from .journal import Journal
 from .lootlocker import collections as lootlocker_collections
 from .lootlocker import control as lootlocker_control
 from .lootlocker import routes as lootlocker_routes
+from .lootlocker.admin import routes as lootlocker_admin_routes
 from .lootlocker.collections import GAMES
 from .openapi import specs as load_specs
 from .routing import FAULTS
@@ -161,6 +162,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     fusionauth_routes.register(app, specs, store)
     lootlocker_routes.register(app, specs, store)
+    lootlocker_admin_routes.register(app, specs, store)
     control_routes.register(
         app,
         specs,

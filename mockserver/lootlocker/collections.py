@@ -10,6 +10,12 @@ WL_USERS = "lootlocker.wl-users"
 WL_SESSIONS = "lootlocker.wl-sessions"
 LEASES = "lootlocker.leases"
 STORAGE = "lootlocker.storage"
+# The Admin API (mockserver/lootlocker/admin/): users, their organisations and auth tokens; bans; title config.
+ADMIN_USERS = "lootlocker.admin-users"
+ADMIN_TOKENS = "lootlocker.admin-tokens"
+ORGANISATIONS = "lootlocker.organisations"
+BANS = "lootlocker.bans"  # id: the player's ULID
+TITLE_CONFIG = "lootlocker.title-config"  # id: "<game id>:<key>"
 NOTIFICATIONS = "lootlocker.notifications"
 FILES = "lootlocker.files"  # player files: metadata here, the bytes in FILE_BLOBS (read only for downloads)
 FILE_BLOBS = "lootlocker.file-blobs"
@@ -26,6 +32,7 @@ INDEXES = {
     PROGRESSIONS: ("game_id",),
     PLAYER_PROGRESSIONS: ("player_id",),
     WL_USERS: ("email", "user_id"),
+    ADMIN_USERS: ("email",),
 }
 # Collections each process keeps in memory (store.Cached): the games, looked up by every session request.
 WATCHED = (GAMES,)

@@ -1,5 +1,10 @@
-"""Games (fixtures/lootlocker/games.json): found by game API key, by title + environment, or by the White
-Label domain key; each lists the identity providers enabled for it."""
+"""Games (fixtures/lootlocker/games.json, and those the Admin API creates): found by game API key, by title +
+environment, or by the White Label domain key; each lists the identity providers enabled for it.
+
+A document is one environment of a game. The Admin API creates two per game, production and development,
+sharing a title_id and a domain_key; their `api_keys` (besides the fixtures' single `game_key`) sign in to them.
+The domain key alone names the production environment, unless the request says `is-development: true` (as the
+Unity SDK does for `dev_` keys); a game of the fixtures (no `environment`) answers to its domain key either way."""
 
 from __future__ import annotations
 
@@ -39,7 +44,7 @@ def info(game: Game) -> dict[str, Any]:
 class _Index:
     by_id: dict[str, Game] = field(default_factory=dict)
     by_key: dict[str, Game] = field(default_factory=dict)
-    by_domain_key: dict[str, Game] = field(default_factory=dict)
+    by_domain_key: dict[tuple[str, bool], Game] = field(default_factory=dict)  # (domain key, development)
     by_title: dict[tuple[str, str], Game] = field(default_factory=dict)
 
 
@@ -55,9 +60,16 @@ class Games:
         index = _Index()
         for id, game in self.store.read().items(GAMES):  # ordered by id: the first of duplicates wins
             index.by_id[id] = game
-            for value, found in ((game.get("game_key"), index.by_key), (game.get("domain_key"), index.by_domain_key)):
-                if isinstance(value, str):
-                    found.setdefault(value, game)
+            keys = [game.get("game_key"), *(k.get("api_key") for k in game.get("api_keys", []))]
+            for key in keys:
+                if isinstance(key, str):
+                    index.by_key.setdefault(key, game)
+            domain = game.get("domain_key")
+            if isinstance(domain, str):
+                environment = game.get("environment")
+                for development in (False, True):
+                    if environment is None or (environment == "development") == development:
+                        index.by_domain_key.setdefault((domain, development), game)
             index.by_title.setdefault((str(game.get("title_id")), str(game.get("environment_id"))), game)
         return index
 
@@ -66,6 +78,9 @@ class Games:
         if game is None:  # the game of a live session or lease disappeared (a reset with other fixtures)
             raise errors.unauthorized("The game of this session no longer exists.")
         return game
+
+    def by_id(self, game_id: str) -> Game | None:
+        return self._index.get().by_id.get(game_id)
 
     def by_key(self, key: str) -> Game:
         game = self._index.get().by_key.get(key)
@@ -77,8 +92,8 @@ class Games:
         """The game named by a session request's `game_key` / `game_api_key`."""
         return self.by_key(game_key_of(body))
 
-    def by_domain_key(self, key: str) -> Game | None:
-        return self._index.get().by_domain_key.get(key)
+    def by_domain_key(self, key: str, development: bool = False) -> Game | None:
+        return self._index.get().by_domain_key.get((key, development))
 
     def by_title(self, title_id: str, environment_id: str) -> Game:
         game = self._index.get().by_title.get((title_id, environment_id))
