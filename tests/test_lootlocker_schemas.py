@@ -46,7 +46,7 @@ def test_the_reference_session_example_fits_the_session_schema() -> None:
 
 def test_every_operation_documents_its_errors() -> None:
     operations = specs().lootlocker.operations
-    assert len(operations) == 46
+    assert len(operations) >= 46  # the sign-in operations and each feature file's (README lists them)
     for operation in operations.values():
         assert {400, 429, 500, 503} <= set(operation.statuses), operation.operation_id
         if not operation.anonymous:

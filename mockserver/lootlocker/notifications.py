@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..store import Tx
+from ..routing import Call, Handler, Reply
+from ..store import Store, Tx
 from . import errors, ids
 from .collections import NOTIFICATIONS
 
@@ -74,3 +75,80 @@ def view(notification: Notification) -> dict[str, Any]:
     if shown.get("read_at") is None:
         shown.pop("read_at", None)
     return shown
+
+
+def _int(value: str | None, default: int) -> int:
+    return int(value) if value else default  # the schema has checked it is an integer
+
+
+def _wanted(query: dict[str, str], now: str) -> Any:
+    read = {"true": True, "false": False}.get(query.get("read", ""))
+    equal = {k: query[k] for k in ("priority", "notification_type", "source") if query.get(k)}
+
+    def keep(n: Notification) -> bool:
+        if n["expiration_date"] <= now:
+            return False
+        if read is not None and n["read"] != read:
+            return False
+        return all(n[k] == v for k, v in equal.items())
+
+    return keep
+
+
+def list_page(store: Store, player_id: str, query: dict[str, str]) -> dict[str, Any]:
+    """One page of the player's notifications, newest first (ULIDs sort by creation time)."""
+    keep = _wanted(query, _iso(datetime.now(UTC)))
+    found = [n for n in store.read().find(NOTIFICATIONS, player_id=player_id) if keep(n)]
+    found.sort(key=lambda n: n["id"], reverse=True)
+    per_page = min(_int(query.get("per_page"), DEFAULT_PER_PAGE) or DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    page = _int(query.get("page"), 1) or 1
+    total = len(found)
+    last_page = max(1, -(-total // per_page))
+    offset = (page - 1) * per_page
+    return {
+        "notifications": [view(n) for n in found[offset : offset + per_page]],
+        "pagination": {
+            "total": total,
+            "offset": offset,
+            "per_page": per_page,
+            "last_page": last_page,
+            "current_page": page,
+            "next_page": page + 1 if page < last_page else None,
+            "prev_page": page - 1 if page > 1 else None,
+        },
+    }
+
+
+def mark_read(store: Store, player_id: str, notification_ids: list[str] | None) -> None:
+    """Mark the player's notifications read: the named ones, or all unread when `notification_ids` is None.
+    Ids of other players' notifications are ignored (a player never changes another's data)."""
+    now = _iso(datetime.now(UTC))
+    with store.write() as tx:
+        if notification_ids is None:
+            chosen = [n for n in tx.find(NOTIFICATIONS, player_id=player_id, read=False)]
+        else:
+            named = (tx.get(NOTIFICATIONS, str(i).upper()) for i in dict.fromkeys(notification_ids))
+            chosen = [n for n in named if n is not None and n["player_id"] == player_id and not n["read"]]
+        for notification in chosen:
+            notification["read"] = True
+            notification["read_at"] = now
+            tx.put(NOTIFICATIONS, notification["id"], notification)
+
+
+def handlers(store: Store) -> dict[str, Handler]:
+    def player(call: Call) -> str:
+        return str(call.context["player_id"])
+
+    def read(call: Call) -> Reply:
+        mark_read(store, player(call), list(call.body["notifications"]))
+        return Reply(204)
+
+    def read_all(call: Call) -> Reply:
+        mark_read(store, player(call), None)
+        return Reply(204)
+
+    return {
+        "listNotifications": lambda call: Reply(200, list_page(store, player(call), call.query)),
+        "readNotifications": read,
+        "readAllNotifications": read_all,
+    }

@@ -11,7 +11,7 @@ from ..identities import Identities
 from ..openapi import Issue, Operation, Spec, Specs
 from ..routing import Call, Handler, Reply, Router
 from ..store import Store
-from . import errors, forcing, ids
+from . import errors, forcing, ids, notifications
 from .connected_accounts import ConnectedAccounts, require_enabled
 from .errors import LootLockerError
 from .games import Games, info
@@ -22,6 +22,10 @@ from .sessions import PLATFORM_LOGINS, Sessions
 from .storage import PlayerStorage
 from .white_label import WhiteLabel
 
+# Feature modules: each exposes `handlers(store: Store) -> {operationId: handler}` for the operations of its
+# path file (schemas/lootlocker/paths/<feature>.yaml); handlers read call.context["player_id"] / ["game"].
+FEATURES = (notifications,)
+
 SESSION_TOKEN = "x-session-token"
 DOMAIN_KEY = "domain-key"
 
@@ -29,7 +33,11 @@ DOMAIN_KEY = "domain-key"
 def security_schemes(spec: Spec) -> dict[str, set[str]]:
     """operationId → the names of the security schemes it requires (from the OpenAPI document)."""
     default = spec.document.get("security", [])
-    found: dict[str, set[str]] = {}
+    # Operations of feature files (path-item $refs, not followed here) are anonymous or take the session token.
+    found: dict[str, set[str]] = {
+        operation_id: set() if operation.anonymous else {"sessionToken"}
+        for operation_id, operation in spec.operations.items()
+    }
     for item in spec.document["paths"].values():
         for operation in item.values():
             if isinstance(operation, dict) and "operationId" in operation:
@@ -247,4 +255,6 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
         "deletePlayerStorageItem": lambda call: ok({"payload": storage.delete(player(call), call.query["key"])}),
         "getPublicPlayerStorage": public_storage,
     }
+    for feature in FEATURES:
+        handlers.update(feature.handlers(store))
     Router(specs.lootlocker, vendor).register(app, handlers)
