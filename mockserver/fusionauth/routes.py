@@ -29,6 +29,7 @@ from .features import Feature
 from .identity_providers import FIXED_IDS, IdentityProviders, missing_id_error
 from .links import Links
 from .login import Login, Outcome, action_user
+from .oauth import endpoints as oauth_api
 from .tokens import Tokens, refresh
 from .users import LOGIN_ID_TYPES, Users
 
@@ -47,6 +48,7 @@ FEATURES = (
     two_factor_api,
     lambdas_api,
     event_logs_api,
+    oauth_api,
 )
 
 
@@ -247,24 +249,6 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
     def jwks(call: Call) -> Reply:
         return Reply(200, tokens.jwks())
 
-    def openid_configuration(call: Call) -> Reply:
-        base = call.request.host_url.rstrip("/") if call.request is not None else ""
-
-        # ?tenantId= names the tenant; else the request's (header), else the Default tenant.
-        issuer = tenants_api.issuer_for(store.read(), call.query.get("tenantId") or call.headers.get(TENANT_HEADER))
-        return Reply(
-            200,
-            {
-                "issuer": issuer,
-                "jwks_uri": f"{base}/.well-known/jwks.json",
-                "id_token_signing_alg_values_supported": ["RS256"],
-                "subject_types_supported": ["public"],
-                "response_types_supported": ["code"],
-                "token_endpoint": f"{base}/oauth2/token",
-                "authorization_endpoint": f"{base}/oauth2/authorize",
-            },
-        )
-
     def outcome_reply(outcome: Outcome) -> Reply:
         return Reply(outcome.status, NO_BODY if outcome.body is None else outcome.body, cookies=outcome.cookies)
 
@@ -324,7 +308,6 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
             "validateJwt": validate_jwt,
             "exchangeRefreshTokenForJwt": refresh_jwt,
             "retrieveJsonWebKeySet": jwks,
-            "retrieveOpenIdConfiguration": openid_configuration,
             "createIdentityProvider": create,
             "createIdentityProviderWithId": create,
             "retrieveIdentityProviders": retrieve_all,
