@@ -34,6 +34,10 @@ NO_BODY = object()
 FAULTS = "mockserver.faults"  # app.extensions key of the fault injector (see faults.py)
 MAX_COOKIE_SIZE = 4093  # werkzeug's and Flask's default: a larger cookie is sent with a warning
 FORM = "application/x-www-form-urlencoded"  # OAuth's request bodies: parsed into a dict of strings
+# File uploads: the text fields as strings and each file part as its file name (the handler reads the bytes
+# from call.request.files). An operation's `x-mockserver-max-body-bytes` raises the body limit for it.
+MULTIPART = "multipart/form-data"
+MAX_BODY_EXTENSION = "x-mockserver-max-body-bytes"
 ROUTES = "mockserver.routes"  # app.extensions key: the vendor operations registered, for dispatch.py
 log = logging.getLogger("mockserver")  # Flask's app.logger for an app named "mockserver"
 
@@ -333,6 +337,9 @@ class Router:
         return req.cookies.get(name)
 
     def _body(self, operation: Operation, req: Request) -> tuple[Any, str] | Reply:
+        larger = operation.extensions.get(MAX_BODY_EXTENSION)
+        if isinstance(larger, int) and larger > (req.max_content_length or 0):
+            req.max_content_length = larger  # an upload's own limit, above the JSON one
         raw = req.get_data(cache=True)  # raises 413 past max_content_length
         media = _media_type(req.headers.get("Content-Type"))
         allowed = list(operation.bodies)
@@ -343,6 +350,8 @@ class Router:
             return self.vendor.invalid_content_type(req.headers.get("Content-Type"), allowed)
         if media == FORM:
             return _form(raw), media
+        if media == MULTIPART:
+            return _multipart(req), media
         try:
             parsed = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite_float)
             if _ESCAPED_SURROGATE.search(raw):
@@ -362,6 +371,14 @@ def _form(raw: bytes) -> dict[str, str]:
     for name, value in parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True):
         form.setdefault(name, value)
     return form
+
+
+def _multipart(req: Request) -> dict[str, str]:
+    """A multipart/form-data body: text fields as strings, file parts as their file names (first of repeats)."""
+    fields = req.form.to_dict()
+    for name, part in req.files.items():
+        fields.setdefault(name, part.filename or "")
+    return fields
 
 
 def _content_type(headers: list[tuple[str, str]]) -> str | None:
