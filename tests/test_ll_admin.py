@@ -7,7 +7,7 @@ import re
 
 from flask.testing import FlaskClient
 
-from .ll_admin_helpers import EMAIL, PASSWORD, sign_in
+from .ll_admin_helpers import EMAIL, PASSWORD, admin_headers, create_game, guest_session, sign_in
 from .test_lootlocker_helpers import error_of
 
 
@@ -53,3 +53,217 @@ def test_prefer_forces_a_documented_status(client: FlaskClient) -> None:
     response = client.post("/admin/v1/session", json={}, headers={"Prefer": "code=503"})
     error_of(response, 503, "service_unavailable")
     assert response.headers["Retry-After"] == "1"
+
+
+# -- games, API keys, platforms ------------------------------------------------------------------
+def test_create_game_answers_production_and_development_environments_sharing_a_domain_key(
+    client: FlaskClient,
+) -> None:
+    login = sign_in(client)
+    headers = admin_headers(login["auth_token"])
+    organisation_id = login["user"]["organisations"][0]["id"]
+    response = client.post(
+        "/admin/v1/game", json={"name": "g", "genre": 1, "organisation_id": organisation_id}, headers=headers
+    )
+    assert response.status_code == 200
+    game = response.get_json()["game"]
+    development = game["development"]
+    assert game["id"] != development["id"] and game["id"] > 1  # above the fixture game's id
+    assert game["domain_key"] == development["domain_key"] and re.fullmatch(r"[a-z0-9]{8}", game["domain_key"])
+    assert game["title_id"] == development["title_id"] and game["environment_id"] != development["environment_id"]
+    assert (game["environment"], development["environment"]) == ("production", "development")
+    assert development["development"] is None and game["name"] == "g" and game["genre"] == 1
+    assert client.get(f"/admin/v1/game/{game['id']}", headers=headers).get_json() == {"game": game}
+    dev = client.get(f"/admin/v1/game/{development['id']}", headers=headers).get_json()["game"]
+    assert dev == development
+    user = client.post("/admin/v1/session", json={"email": EMAIL, "password": PASSWORD}).get_json()["user"]
+    summary = user["organisations"][0]["games"]
+    assert [(g["id"], g["development"]["id"]) for g in summary] == [(game["id"], development["id"])]
+
+
+def test_admin_calls_need_a_known_auth_token(client: FlaskClient) -> None:
+    error_of(client.get("/admin/v1/game/1"), 401, "unauthorized")
+    error_of(client.get("/admin/v1/game/1", headers=admin_headers("0" * 40)), 401, "unauthorized")
+
+
+def test_a_game_of_another_organisation_is_invisible(client: FlaskClient) -> None:
+    game = create_game(client)
+    other = sign_in(client, "other@example.com", "other-password")
+    headers = admin_headers(other["auth_token"])
+    for path in (f"/admin/v1/game/{game.game_id}", f"/admin/game/{game.development_id}/api_keys", "/admin/v1/game/1"):
+        error_of(client.get(path, headers=headers), 404, "not_found")
+    body = {"name": "x", "organisation_id": sign_in(client)["user"]["organisations"][0]["id"]}
+    error_of(client.post("/admin/v1/game", json=body, headers=headers), 404, "not_found")
+    error_of(client.delete(f"/admin/v1/game/{game.game_id}", headers=headers), 404, "not_found")
+    error_of(client.get("/admin/v1/game/abc", headers=game.headers), 404, "not_found")
+
+
+def test_api_keys_are_per_environment_and_sign_in_to_it(client: FlaskClient) -> None:
+    game = create_game(client)
+    assert re.fullmatch(r"prod_[0-9a-f]{32}", game.api_key)
+    assert re.fullmatch(r"dev_[0-9a-f]{32}", game.development_api_key)
+    keys = client.get(game.dev("api_keys"), headers=game.headers).get_json()["api_keys"]
+    assert [(k["name"], k["api_key"], k["api_type"], k["game_id"]) for k in keys] == [
+        ("stage", game.development_api_key, "game", game.development_id)
+    ]
+    session = guest_session(client, game, "player-1")
+    assert session.status_code == 200, session.get_json()
+    info = client.post("/game/info/v1", json={"api_key": game.development_api_key}).get_json()["info"]
+    assert info["game_id"] == game.development_id
+    # The production environment has no guest platform enabled: its key signs in nowhere yet.
+    prod = client.post("/game/v2/session/guest", json={"game_key": game.api_key, "player_identifier": "player-1"})
+    error_of(prod, 403, "forbidden")
+    server = client.post(game.dev("api_keys"), json={"name": "srv", "api_type": "server"}, headers=game.headers)
+    assert server.status_code == 200 and server.get_json()["api_type"] == "server"
+    error_of(
+        client.post("/game/v2/session/guest", json={"game_key": server.get_json()["api_key"]}), 401, "unauthorized"
+    )
+
+
+def test_a_platform_not_enabled_refuses_sign_in_until_enabled_and_again_once_disabled(client: FlaskClient) -> None:
+    game = create_game(client, platforms=())
+    error_of(guest_session(client, game), 403, "forbidden")
+    platforms = client.get(game.dev("platforms"), headers=game.headers).get_json()["platforms"]
+    assert {p["name"]: p["enabled"] for p in platforms}["guest"] is False
+    enabled = client.put(game.dev("platforms/guest"), json={"enabled": True, "settings": {}}, headers=game.headers)
+    assert enabled.get_json() == {"name": "guest", "enabled": True, "settings": {}}
+    assert guest_session(client, game).status_code == 200
+    disabled = client.put(game.dev("platforms/guest"), json={"enabled": False}, headers=game.headers)
+    assert disabled.get_json()["enabled"] is False
+    error_of(guest_session(client, game), 403, "forbidden")
+    error_of(client.put(game.dev("platforms/nope"), json={"enabled": True}, headers=game.headers), 404, "not_found")
+    error_of(
+        client.put(game.dev("platforms/guest"), json={}, headers=game.headers), 400, "parameter_missing", "enabled"
+    )
+
+
+def test_platform_settings_are_kept(client: FlaskClient) -> None:
+    game = create_game(client, platforms=())
+    settings = {"app_id": "480", "publisher_key": "secret"}
+    client.put(game.dev("platforms/steam"), json={"enabled": True, "settings": settings}, headers=game.headers)
+    steam = next(
+        p
+        for p in client.get(game.dev("platforms"), headers=game.headers).get_json()["platforms"]
+        if p["name"] == "steam"
+    )
+    assert steam == {"name": "steam", "enabled": True, "settings": settings}
+
+
+def test_deleting_a_game_ends_its_sessions_and_its_keys(client: FlaskClient) -> None:
+    game = create_game(client)
+    session = guest_session(client, game).get_json()
+    deleted = client.delete(f"/admin/v1/game/{game.game_id}", headers=game.headers)
+    assert deleted.status_code == 204 and deleted.data == b""
+    error_of(
+        client.get("/game/player/name", headers={"x-session-token": session["session_token"]}), 401, "unauthorized"
+    )
+    error_of(guest_session(client, game), 401, "unauthorized")
+    error_of(client.get(f"/admin/v1/game/{game.development_id}", headers=game.headers), 404, "not_found")
+
+
+# -- bans, notifications, title configuration, lookup --------------------------------------------
+def test_a_ban_refuses_sign_in_with_player_banned_until_lifted(client: FlaskClient) -> None:
+    game = create_game(client)
+    player = guest_session(client, game, "banned-one").get_json()
+    banned = client.post(game.dev(f"player/{player['player_ulid']}/bans"), json={}, headers=game.headers)
+    assert banned.status_code == 200
+    assert banned.get_json()["ban"]["permanent"] is True and banned.get_json()["ban"]["banned_until"] is None
+    body = error_of(guest_session(client, game, "banned-one"), 403, "player_banned")
+    assert body["ban"]["ban_reason"] and body["ban"]["permanent"] is True
+    assert guest_session(client, game, "someone-else").status_code == 200
+    status = client.post(
+        "/game/session/ban-status", json={"game_api_key": game.development_api_key, "player_id": player["player_ulid"]}
+    )
+    assert status.get_json()["is_banned"] is True and status.get_json()["ban"] == body["ban"]
+    lifted = client.delete(game.dev(f"player/{player['player_ulid']}/bans"), headers=game.headers)
+    assert lifted.status_code == 204
+    assert guest_session(client, game, "banned-one").status_code == 200
+    status = client.post(
+        "/game/session/ban-status", json={"game_api_key": game.development_api_key, "player_id": player["player_ulid"]}
+    )
+    assert status.get_json() == {"is_banned": False, "ban": None}
+
+
+def test_a_temporary_ban_has_a_reason_and_ends_by_itself(client: FlaskClient) -> None:
+    game = create_game(client)
+    player = guest_session(client, game, "temp").get_json()
+    path = game.dev(f"player/{player['player_ulid']}/bans")
+    body = {"reason": "cheating", "banned_until": "2999-01-01T00:00:00+00:00"}
+    ban = client.post(path, json=body, headers=game.headers).get_json()["ban"]
+    assert ban["ban_reason"] == "cheating" and ban["permanent"] is False
+    assert error_of(guest_session(client, game, "temp"), 403, "player_banned")["ban"] == ban
+    client.post(path, json={"banned_until": "2000-01-01T00:00:00+00:00"}, headers=game.headers)
+    assert guest_session(client, game, "temp").status_code == 200
+
+
+def test_bans_name_players_of_the_environment_only(client: FlaskClient) -> None:
+    game = create_game(client)
+    other = create_game(client, token=game.token)
+    player = guest_session(client, other, "p").get_json()
+    error_of(
+        client.post(game.dev(f"player/{player['player_ulid']}/bans"), json={}, headers=game.headers), 404, "not_found"
+    )
+    error_of(client.post(game.dev("player/not-a-ulid/bans"), json={}, headers=game.headers), 404, "not_found")
+    status = {"game_api_key": game.development_api_key, "player_id": player["player_ulid"]}
+    error_of(client.post("/game/session/ban-status", json=status), 404, "not_found")
+    missing = client.post("/game/session/ban-status", json={"player_id": player["player_ulid"]})
+    error_of(missing, 400, "parameter_missing", "game_key")
+
+
+def test_a_custom_notification_reaches_the_player(client: FlaskClient) -> None:
+    game = create_game(client)
+    player = guest_session(client, game, "reader").get_json()
+    body = {
+        "notification_type": "custom.test",
+        "priority": "high",
+        "recipient": player["player_ulid"],
+        "content": {"hello": "world"},
+        "properties": [{"key": "k", "value": "v"}],
+    }
+    sent = client.post(game.dev("notifications/v1"), json=body, headers=game.headers)
+    assert sent.status_code == 200 and sent.get_json()["recipient"] == player["player_ulid"]
+    listed = client.get("/game/notifications/v1", headers={"x-session-token": player["session_token"]}).get_json()
+    [notification] = listed["notifications"]
+    assert notification["id"] == sent.get_json()["id"] and notification["priority"] == "high"
+    assert notification["content"]["body"] == {"hello": "world"}
+    body["recipient"] = "0" * 26
+    error_of(client.post(game.dev("notifications/v1"), json=body, headers=game.headers), 404, "not_found")
+    del body["notification_type"]
+    error_of(
+        client.post(game.dev("notifications/v1"), json=body, headers=game.headers),
+        400,
+        "parameter_missing",
+        "notification_type",
+    )
+
+
+def test_title_configuration_is_kept_per_environment(client: FlaskClient) -> None:
+    game = create_game(client)
+    path = game.dev("config/global_player_presence")
+    error_of(client.get(path, headers=game.headers), 404, "not_found")
+    value = {"enabled": True, "advanced_mode": False}
+    assert client.post(path, json=value, headers=game.headers).get_json() == {
+        "key": "global_player_presence",
+        "value": value,
+    }
+    assert client.get(path, headers=game.headers).get_json()["value"] == value
+    error_of(
+        client.get(f"/admin/game/{game.game_id}/config/global_player_presence", headers=game.headers), 404, "not_found"
+    )
+
+
+def test_player_lookup_by_id_public_uid_and_name(client: FlaskClient) -> None:
+    game = create_game(client)
+    one = guest_session(client, game, "one").get_json()
+    two = client.post(
+        "/game/v2/session/guest",
+        json={"game_key": game.development_api_key, "player_identifier": "two", "optionals": {"player_name": "Zed"}},
+    ).get_json()
+    url = game.dev(
+        f"players/lookup?player_id={one['player_ulid']}&public_uid={two['public_uid']}&name=zed&player_id=999"
+    )
+    players = client.get(url, headers=game.headers).get_json()["players"]
+    assert [p["ulid"] for p in players] == [one["player_ulid"], two["player_ulid"]]
+    assert players[0]["platforms"] == ["guest"] and players[1]["name"] == "Zed" and players[0]["banned"] is False
+    legacy = client.get(game.dev(f"players/lookup?player_id={one['player_id']}"), headers=game.headers).get_json()
+    assert [p["id"] for p in legacy["players"]] == [one["player_id"]]

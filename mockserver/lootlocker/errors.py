@@ -111,20 +111,16 @@ def invalid_game_key() -> LootLockerError:
     return unauthorized("The game API key is invalid.")
 
 
-def player_banned() -> LootLockerError:
-    return LootLockerError(
-        403,
-        "player_banned",
-        "This player is banned.",
-        extra={
-            "ban": {
-                "ban_reason": "Forced with Prefer: code=403",
-                "banned_on": ids.iso_now(),
-                "banned_until": None,
-                "permanent": True,
-            }
-        },
-    )
+def player_banned(ban: dict[str, Any] | None = None) -> LootLockerError:
+    """A sign-in of a banned player: the ban (bans.view), or a forced one (Prefer: code=403)."""
+    if ban is None:
+        ban = {
+            "ban_reason": "Forced with Prefer: code=403",
+            "banned_on": ids.iso_now(),
+            "banned_until": None,
+            "permanent": True,
+        }
+    return LootLockerError(403, "player_banned", "This player is banned.", extra={"ban": ban})
 
 
 # -- schema failures in LootLocker's words --------------------------------------------------------

@@ -60,7 +60,8 @@ class Games:
         index = _Index()
         for id, game in self.store.read().items(GAMES):  # ordered by id: the first of duplicates wins
             index.by_id[id] = game
-            keys = [game.get("game_key"), *(k.get("api_key") for k in game.get("api_keys", []))]
+            # Server keys are for the Server API: they sign in to nothing here.
+            keys = [game.get("game_key"), *(k["api_key"] for k in game.get("api_keys", []) if k["api_type"] == "game")]
             for key in keys:
                 if isinstance(key, str):
                     index.by_key.setdefault(key, game)

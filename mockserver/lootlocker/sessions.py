@@ -15,7 +15,7 @@ from typing import Any
 
 from ..identities import Identities
 from ..store import Store, Tx
-from . import errors, ids
+from . import bans, errors, ids
 from .collections import PLAYERS, REFRESH_TOKENS, SESSIONS, WL_SESSIONS
 from .connected_accounts import ConnectedAccounts, require_enabled, upstream_identity
 from .games import Game, Games
@@ -185,7 +185,9 @@ class Sessions:
         identifier: str,
         optionals: Any = None,
     ) -> dict[str, Any]:
-        """A new session for the player; the full session response (without refresh_token)."""
+        """A new session for the player; the full session response (without refresh_token). A banned player
+        gets none: 403 player_banned with the ban."""
+        bans.check(tx, player)
         problems: list[str] = []
         name = optionals.get("player_name") if isinstance(optionals, dict) else None
         if isinstance(name, str) and name.strip():
