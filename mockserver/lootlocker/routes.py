@@ -11,7 +11,7 @@ from ..identities import Identities
 from ..openapi import Issue, Operation, Spec, Specs
 from ..routing import Call, Handler, Reply, Router
 from ..store import Store
-from . import bans, errors, forcing, ids, notifications
+from . import bans, errors, files, forcing, ids, notifications
 from .connected_accounts import ConnectedAccounts, require_enabled
 from .errors import LootLockerError
 from .games import Games, info
@@ -24,7 +24,7 @@ from .white_label import WhiteLabel
 
 # Feature modules: each exposes `handlers(store: Store) -> {operationId: handler}` for the operations of its
 # path file (schemas/lootlocker/paths/<feature>.yaml); handlers read call.context["player_id"] / ["game"].
-FEATURES = (notifications, bans)
+FEATURES = (notifications, files, bans)
 
 SESSION_TOKEN = "x-session-token"
 DOMAIN_KEY = "domain-key"
@@ -259,3 +259,4 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
     for feature in FEATURES:
         handlers.update(feature.handlers(store))
     Router(specs.lootlocker, vendor).register(app, handlers)
+    files.register_downloads(app, store)
