@@ -32,6 +32,7 @@ from .login import Login, Outcome, action_user
 from .oauth import endpoints as oauth_api
 from .tokens import Tokens, refresh
 from .users import LOGIN_ID_TYPES, Users
+from .web import pages as hosted_pages_api
 
 TENANT_HEADER = "X-FusionAuth-TenantId"
 # Feature modules (see features.py), in the order of their files in fusionauth.openapi.yaml.
@@ -49,6 +50,7 @@ FEATURES = (
     lambdas_api,
     event_logs_api,
     oauth_api,
+    hosted_pages_api,
 )
 
 
