@@ -492,3 +492,44 @@ def test_a_pending_link_can_be_cancelled(client: FlaskClient) -> None:
     assert not client.get("/_mock/state").get_json().get("fusionauth.pendingLinks")
     gone = client.get("/oauth2/start-idp-link?" + urlencode({**login_form(client), "pendingIdPLinkId": "nope"}))
     assert "You must first log into a 3rd party identity provider" in text(gone)
+
+
+# -- a live server, a browser-like session and the official client ------------------------------------
+def test_live_password_login_then_the_official_client_exchanges_the_code(live_clean: Any) -> None:
+    import requests
+    from fusionauth.fusionauth_client import FusionAuthClient
+
+    from .conftest import API_KEY
+
+    url = live_clean.url
+    admin = FusionAuthClient(API_KEY, url)
+    admin.set_tenant_id(TENANT_ID)
+    secret = "hosted-pages-secret"
+    oauth = {"authorizedRedirectURLs": [REDIRECT], "clientSecret": secret}
+    assert admin.patch_application(APP_ID, {"application": {"oauthConfiguration": oauth}}).was_successful()
+    created = admin.register(
+        {"user": {"email": EMAIL, "password": "password"}, "registration": {"applicationId": APP_ID}}
+    )
+    assert created.was_successful(), created.error_response
+    browser = requests.Session()
+    params = {"client_id": APP_ID, "redirect_uri": REDIRECT, "response_type": "code", "scope": "openid", "state": "s1"}
+    page = browser.get(f"{url}/oauth2/authorize", params=params, timeout=5)
+    assert page.status_code == 200 and page.headers["X-Frame-Options"] == "DENY"
+    form = Forms(page.text).forms["login-form"]
+    posted = browser.post(
+        f"{url}/oauth2/authorize",
+        data={**form, "loginId": EMAIL, "password": "password", "rememberDevice": "true"},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert posted.status_code == 302, posted.text[:1000]
+    answer = query(posted.headers["Location"])
+    assert answer["state"] == "s1" and "fusionauth.sso" in browser.cookies
+    exchanged = FusionAuthClient(None, url).exchange_o_auth_code_for_access_token(
+        answer["code"], REDIRECT, APP_ID, secret
+    )
+    assert exchanged.was_successful(), exchanged.error_response
+    assert exchanged.success_response["access_token"] and exchanged.success_response["id_token"]
+    # The SSO session: the next authorize skips the form.
+    again = browser.get(f"{url}/oauth2/authorize", params={**params, "state": "s2"}, allow_redirects=False, timeout=5)
+    assert again.status_code == 302 and query(again.headers["Location"])["state"] == "s2"
