@@ -136,6 +136,7 @@ def create_app(config: Config | None = None) -> Flask:
         indexes={**identity_indexes, **fusionauth_collections.INDEXES, **lootlocker_collections.INDEXES},
         derive=fusionauth_collections.DERIVED,
         watched=(*fusionauth_collections.WATCHED, *lootlocker_collections.WATCHED),
+        ranked=lootlocker_collections.RANKED,
     )
     with store.write() as tx:
         # The first process to start seeds the database; restarts on a --state file keep its state.

@@ -30,6 +30,16 @@ Indexes = Mapping[str, Sequence[str]]
 # kind → a function that adds private (`_`-prefixed) fields to a document before it is stored, for lookups
 # that no raw field supports (FusionAuth's case-insensitive email and username).
 Derivations = Mapping[str, Callable[[Document], None]]
+# kind → a function giving the (board, sort key) under which a document is ranked, or None: the store keeps,
+# beside the documents, an order-statistic count tree per board (see Tx.rank_before), so that a rank, a page
+# and a write cost the same with 1,000 or 1,000,000 documents on the board. Lower keys rank first;
+# keys are 0 <= key < 2**63.
+Rankings = Mapping[str, Callable[[Document], tuple[str, int] | None]]
+RANK_KEY_BITS = 63
+# The count tree's levels: the top one splits on the 3 highest key bits, each next one on 4 more, so a rank
+# sums at most 15 sibling counts per level over 16 levels, and a write updates one count per level.
+_RANK_SHIFTS = tuple(range(RANK_KEY_BITS - 3, -1, -4))
+_LEVELS = tuple(enumerate(_RANK_SHIFTS))
 INIT_TIMEOUT_S = 30
 GENERATION = "store.generation"  # meta key: counts the write transactions that changed the meta table
 _GENERATION_SIZE = 8  # bytes of the shared copy of GENERATION at the start of `<state>.lock`
@@ -43,7 +53,34 @@ CREATE TABLE IF NOT EXISTS docs (
     PRIMARY KEY (kind, id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ranked (
+    kind  TEXT NOT NULL,
+    id    TEXT NOT NULL,
+    board TEXT NOT NULL,
+    key   INTEGER NOT NULL,
+    PRIMARY KEY (kind, id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ranked_order ON ranked (board, key);
+CREATE TABLE IF NOT EXISTS rank_counts (
+    board  TEXT NOT NULL,
+    level  INTEGER NOT NULL,
+    prefix INTEGER NOT NULL,
+    n      INTEGER NOT NULL,
+    PRIMARY KEY (board, level, prefix)
+) WITHOUT ROWID;
 """
+_ADD_COUNT = (
+    "INSERT INTO rank_counts (board, level, prefix, n) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (board, level, prefix) DO UPDATE SET n = rank_counts.n + excluded.n"
+)
+# One range of sibling counts per level, summed in one statement (UNION ALL: portable to PostgreSQL).
+_RANK_BEFORE = (
+    "SELECT COALESCE(SUM(n), 0) FROM ("
+    + " UNION ALL ".join(
+        "SELECT n FROM rank_counts WHERE board = ? AND level = ? AND prefix BETWEEN ? AND ?" for _ in _RANK_SHIFTS
+    )
+    + ") AS siblings"
+)
 T = TypeVar("T")
 _SET_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 
@@ -95,11 +132,13 @@ class Tx:
         derive: Derivations | None = None,
         on_meta: Callable[[Tx], None] | None = None,
         watched: frozenset[str] = frozenset(),
+        ranked: Rankings | None = None,
     ) -> None:
         self._conn = conn
         self._derive = derive or {}
         self._on_meta = on_meta
         self._watched = watched
+        self._ranked = ranked or {}
 
     def _changed(self, kind: str) -> None:
         if kind in self._watched:
@@ -138,16 +177,121 @@ class Tx:
             "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body",
             (kind, id, self._body(kind, doc)),
         )
+        rank_of = self._ranked.get(kind)
+        if rank_of is not None:
+            self._rerank(kind, id, rank_of(doc))
         self._changed(kind)
 
     def delete(self, kind: str, id: str) -> bool:
         self._changed(kind)
+        if kind in self._ranked:
+            self._rerank(kind, id, None)
         return self._conn.execute("DELETE FROM docs WHERE kind = ? AND id = ?", (kind, id)).rowcount > 0
 
     def delete_where(self, kind: str, **equals: Any) -> int:
         self._changed(kind)
         where, params = _conditions(kind, equals)
+        if kind in self._ranked:
+            for (id,) in self._conn.execute(f"SELECT id FROM docs WHERE {where}", params).fetchall():
+                self._rerank(kind, id, None)
         return self._conn.execute(f"DELETE FROM docs WHERE {where}", params).rowcount
+
+    # -- rankings: an order-statistic count tree per board (Store's `ranked`) ---------------------------
+    # rank_counts holds, for each level, how many keys of the board share each prefix (key >> shift); the
+    # number of keys below a key is the sum, over the levels, of the counts of its lower siblings (same
+    # parent prefix). Nodes whose count drops to 0 are deleted, so the table is as large as the board.
+    def _count(self, board: str, key: int, delta: int) -> None:
+        self._conn.executemany(_ADD_COUNT, [(board, level, key >> shift, delta) for level, shift in _LEVELS])
+        if delta < 0:
+            self._conn.executemany(
+                "DELETE FROM rank_counts WHERE board = ? AND level = ? AND prefix = ? AND n <= 0",
+                [(board, level, key >> shift) for level, shift in _LEVELS],
+            )
+
+    def _rerank(self, kind: str, id: str, place: tuple[str, int] | None) -> None:
+        if place is not None and not 0 <= place[1] < 2**RANK_KEY_BITS:
+            raise ValueError(f"rank key out of range: {place[1]}")
+        row = self._conn.execute("SELECT board, key FROM ranked WHERE kind = ? AND id = ?", (kind, id)).fetchone()
+        old = (row[0], int(row[1])) if row else None
+        if old == place:
+            return
+        if old is not None:
+            self._count(old[0], old[1], -1)
+            self._conn.execute("DELETE FROM ranked WHERE kind = ? AND id = ?", (kind, id))
+        if place is not None:
+            self._conn.execute("INSERT INTO ranked (kind, id, board, key) VALUES (?, ?, ?, ?)", (kind, id, *place))
+            self._count(place[0], place[1], 1)
+
+    def _rebuild_rankings(self) -> None:
+        """Rank every document of the ranked kinds again, in bulk (one aggregate per level)."""
+        self._conn.execute("DELETE FROM ranked")
+        self._conn.execute("DELETE FROM rank_counts")
+        for kind, rank_of in self._ranked.items():
+            rows = []
+            for id, doc in self.items(kind):
+                place = rank_of(doc)
+                if place is not None:
+                    if not 0 <= place[1] < 2**RANK_KEY_BITS:
+                        raise ValueError(f"rank key out of range: {place[1]}")
+                    rows.append((kind, id, *place))
+            self._conn.executemany("INSERT INTO ranked (kind, id, board, key) VALUES (?, ?, ?, ?)", rows)
+        for level, shift in _LEVELS:
+            self._conn.execute(
+                "INSERT INTO rank_counts (board, level, prefix, n) "
+                f"SELECT board, {level}, key >> {shift}, COUNT(*) FROM ranked GROUP BY board, key >> {shift}"
+            )
+
+    def rank_key(self, kind: str, id: str) -> int | None:
+        """The sort key a ranked document is stored under (None: not ranked)."""
+        row = self._conn.execute("SELECT key FROM ranked WHERE kind = ? AND id = ?", (kind, id)).fetchone()
+        return int(row[0]) if row else None
+
+    def rank_before(self, board: str, key: int) -> int:
+        """How many documents of the board have a key lower than `key` (its 0-based position)."""
+        if key <= 0:
+            return 0
+        if key >= 2**RANK_KEY_BITS:
+            return self.rank_size(board)
+        params: list[Any] = []
+        for level, shift in _LEVELS:
+            prefix = key >> shift
+            first = 0 if level == 0 else (prefix >> 4) << 4  # the first sibling under the same parent
+            params += (board, level, first, prefix - 1)
+        return int(self._conn.execute(_RANK_BEFORE, params).fetchone()[0])
+
+    def rank_size(self, board: str) -> int:
+        row = self._conn.execute(
+            "SELECT COALESCE(SUM(n), 0) FROM rank_counts WHERE board = ? AND level = 0", (board,)
+        ).fetchone()
+        return int(row[0])
+
+    def rank_page(self, kind: str, board: str, offset: int, limit: int) -> list[Document]:
+        """The documents at positions offset .. offset+limit-1 of the board (lowest key first). The count
+        tree finds the key at `offset` without reading the documents before it."""
+        if limit <= 0 or offset >= self.rank_size(board):
+            return []
+        start, skip = 0, offset
+        if offset > 0:
+            prefix = 0
+            for level, _shift in _LEVELS:
+                first, last = (0, 7) if level == 0 else (prefix << 4, (prefix << 4) + 15)
+                rows = self._conn.execute(
+                    "SELECT prefix, n FROM rank_counts WHERE board = ? AND level = ? AND prefix BETWEEN ? AND ? "
+                    "ORDER BY prefix",
+                    (board, level, first, last),
+                ).fetchall()
+                for child, n in rows:
+                    if skip < n:
+                        prefix = child
+                        break
+                    skip -= n
+            start = prefix  # the last level's prefix is the key itself; `skip` counts equal keys before it
+        rows = self._conn.execute(
+            "SELECT d.body FROM ranked r JOIN docs d ON d.kind = r.kind AND d.id = r.id "
+            "WHERE r.board = ? AND r.kind = ? AND r.key >= ? ORDER BY r.key, r.id LIMIT ? OFFSET ?",
+            (board, kind, start, limit, skip),
+        )
+        return [jsontext.loads_document(body) for (body,) in rows]
 
     def dump(self) -> State:
         state: State = {}
@@ -161,6 +305,7 @@ class Tx:
             "INSERT INTO docs (kind, id, body) VALUES (?, ?, ?)",
             [(kind, id, self._body(kind, doc)) for kind, docs in state.items() for id, doc in docs.items()],
         )
+        self._rebuild_rankings()
         for kind in sorted(self._watched):
             self._changed(kind)
 
@@ -169,6 +314,7 @@ class Tx:
         rows = self._conn.execute("SELECT kind, id, body FROM docs").fetchall()
         for kind, id, body in rows:
             self.put(kind, id, json.loads(body))  # the standard library reads what any version wrote exactly
+        self._rebuild_rankings()
 
     def get_meta(self, key: str) -> str | None:
         row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -207,11 +353,14 @@ class Store:
         indexes: Indexes | None = None,
         derive: Derivations | None = None,
         watched: Iterable[str] = (),
+        ranked: Rankings | None = None,
     ) -> None:
         """`watched`: collections whose every change counts up their version (`version_key`) in the meta
-        table, so that a process can keep them in memory (`Cached`) and reload only after a change."""
+        table, so that a process can keep them in memory (`Cached`) and reload only after a change.
+        `ranked`: collections whose documents are ranked on boards (see Rankings)."""
         self.path = path
         self.derive = derive or {}
+        self.ranked = dict(ranked or {})
         self.watched = frozenset(watched)
         self._indexes = [_index_sql(kind, name) for kind, names in (indexes or {}).items() for name in names]
         # NORMAL: a commit survives the process being killed. OFF (only for data that may be lost with the
@@ -251,7 +400,7 @@ class Store:
 
     def read(self) -> Tx:
         """Autocommit reads: each statement sees the latest committed state."""
-        return Tx(self._conn(), self.derive, watched=self.watched)
+        return Tx(self._conn(), self.derive, watched=self.watched, ranked=self.ranked)
 
     def _write_lock(self) -> int:
         # One descriptor per (process, thread): flock() excludes other open files, so threads of one
@@ -276,7 +425,7 @@ class Store:
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(conn, self.derive, self._meta_changed, self.watched)
+                yield Tx(conn, self.derive, self._meta_changed, self.watched, self.ranked)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise

@@ -1,5 +1,8 @@
 """Names of the LootLocker collections in the store (games.json seeds the first one)."""
 
+from collections.abc import Callable
+from typing import Any
+
 GAMES = "lootlocker.games"
 PLAYERS = "lootlocker.players"
 SEQUENCES = "lootlocker.sequences"  # per-game counters: legacy player ids, White Label user ids
@@ -21,6 +24,9 @@ FILES = "lootlocker.files"  # player files: metadata here, the bytes in FILE_BLO
 FILE_BLOBS = "lootlocker.file-blobs"
 PROGRESSIONS = "lootlocker.progressions"  # a game's progressions, each with its tiers
 PLAYER_PROGRESSIONS = "lootlocker.player-progressions"
+LEADERBOARDS = "lootlocker.leaderboards"  # id: the leaderboard's integer id (a global sequence)
+SCORES = "lootlocker.leaderboard-scores"  # id: "<leaderboard id>:<member id>"; ranked (RANKED below)
+LEADERBOARD_ARCHIVES = "lootlocker.leaderboard-archives"  # id: the archive key; a reset's frozen score list
 
 # Fields looked up with Tx.find (see store.Indexes).
 INDEXES = {
@@ -33,6 +39,17 @@ INDEXES = {
     PLAYER_PROGRESSIONS: ("player_id",),
     WL_USERS: ("email", "user_id"),
     ADMIN_USERS: ("email",),
+    LEADERBOARDS: ("game_id",),
+    SCORES: ("leaderboard_id",),
+    LEADERBOARD_ARCHIVES: ("leaderboard_id",),
 }
 # Collections each process keeps in memory (store.Cached): the games, looked up by every session request.
 WATCHED = (GAMES,)
+
+
+def _score_place(doc: dict[str, Any]) -> tuple[str, int] | None:
+    return f"{SCORES}:{doc['leaderboard_id']}", int(doc["sort_key"])
+
+
+# Collections ranked by the store (store.Rankings): a leaderboard's scores, by their sort key.
+RANKED: dict[str, Callable[[dict[str, Any]], tuple[str, int] | None]] = {SCORES: _score_place}

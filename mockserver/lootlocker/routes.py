@@ -15,6 +15,7 @@ from . import bans, errors, files, forcing, ids, notifications
 from .connected_accounts import ConnectedAccounts, require_enabled
 from .errors import LootLockerError
 from .games import Games, info
+from .leaderboards import game as leaderboards
 from .leases import Leases
 from .players import Players
 from .providers import PROVIDERS
@@ -24,7 +25,7 @@ from .white_label import WhiteLabel
 
 # Feature modules: each exposes `handlers(store: Store) -> {operationId: handler}` for the operations of its
 # path file (schemas/lootlocker/paths/<feature>.yaml); handlers read call.context["player_id"] / ["game"].
-FEATURES = (notifications, files, bans)
+FEATURES = (notifications, files, bans, leaderboards)
 
 SESSION_TOKEN = "x-session-token"
 DOMAIN_KEY = "domain-key"

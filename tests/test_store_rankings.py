@@ -1,0 +1,105 @@
+"""store.Rankings: the order-statistic count tree beside the documents (ranks, pages, sizes), kept in step
+by put / delete / delete_where / replace_all / rewrite."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from mockserver.store import RANK_KEY_BITS, Store
+
+KIND = "scores"
+
+
+def _place(doc: dict) -> tuple[str, int] | None:
+    return (f"b:{doc['board']}", doc["key"]) if doc.get("key") is not None else None
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    return Store(str(tmp_path / "r.sqlite3"), ranked={KIND: _place})
+
+
+def _put(store: Store, id: str, board: str, key: int | None) -> None:
+    with store.write() as tx:
+        tx.put(KIND, id, {"id": id, "board": board, "key": key})
+
+
+def _order(store: Store, board: str) -> list[str]:
+    tx = store.read()
+    return [d["id"] for d in tx.rank_page(KIND, f"b:{board}", 0, 10_000)]
+
+
+def test_rank_before_counts_lower_keys_across_the_whole_key_range(store: Store) -> None:
+    rng = random.Random(7)
+    keys = sorted({rng.randrange(2**RANK_KEY_BITS) for _ in range(300)} | {0, 1, 15, 16, 2**RANK_KEY_BITS - 1})
+    shuffled = keys[:]
+    rng.shuffle(shuffled)
+    for i, key in enumerate(shuffled):
+        _put(store, f"m{i}", "x", key)
+    tx = store.read()
+    assert tx.rank_size("b:x") == len(keys)
+    for position, key in enumerate(keys):
+        assert tx.rank_before("b:x", key) == position
+    assert tx.rank_before("b:x", 2**RANK_KEY_BITS + 5) == len(keys)  # clamped, not an error
+    assert [tx.rank_key(KIND, d["id"]) for d in tx.rank_page(KIND, "b:x", 0, 1000)] == keys
+
+
+def test_pages_start_anywhere_without_reading_what_comes_before(store: Store) -> None:
+    for i in range(100):
+        _put(store, f"m{i:03}", "x", (i * 7919) % 100 * 1000)
+    full = _order(store, "x")
+    tx = store.read()
+    for offset in (0, 1, 15, 16, 17, 50, 99):
+        assert [d["id"] for d in tx.rank_page(KIND, "b:x", offset, 7)] == full[offset : offset + 7]
+    assert tx.rank_page(KIND, "b:x", 100, 5) == []
+    assert tx.rank_page(KIND, "b:x", 0, 0) == []
+
+
+def test_moves_and_deletes_keep_the_counts(store: Store) -> None:
+    _put(store, "a", "x", 10)
+    _put(store, "b", "x", 20)
+    _put(store, "c", "x", 30)
+    _put(store, "a", "x", 40)  # moved behind the others
+    assert _order(store, "x") == ["b", "c", "a"]
+    _put(store, "b", "y", 5)  # moved to another board
+    assert _order(store, "x") == ["c", "a"] and _order(store, "y") == ["b"]
+    _put(store, "c", "x", None)  # no longer ranked
+    assert _order(store, "x") == ["a"]
+    with store.write() as tx:
+        tx.delete(KIND, "a")
+    assert store.read().rank_size("b:x") == 0
+    assert store.read().execute("SELECT COUNT(*) FROM rank_counts WHERE board = 'b:x'").fetchone()[0] == 0
+    with store.write() as tx:
+        tx.put(KIND, "d", {"id": "d", "board": "y", "key": 1})
+        assert tx.delete_where(KIND, board="y") == 2
+    assert store.read().rank_size("b:y") == 0
+
+
+def test_replace_all_and_rewrite_rebuild_the_tree(store: Store) -> None:
+    _put(store, "old", "x", 1)
+    state = {KIND: {f"m{i}": {"id": f"m{i}", "board": "x", "key": 100 - i} for i in range(50)}}
+    with store.write() as tx:
+        tx.replace_all(state)
+    tx = store.read()
+    assert tx.rank_size("b:x") == 50
+    assert tx.rank_before("b:x", 100 - 10) == 39
+    assert _order(store, "x")[:3] == ["m49", "m48", "m47"]
+    with store.write() as tx:
+        tx.rewrite()
+    assert store.read().rank_size("b:x") == 50 and _order(store, "x")[0] == "m49"
+
+
+def test_a_rolled_back_write_leaves_the_tree_as_it_was(store: Store) -> None:
+    _put(store, "a", "x", 10)
+    with pytest.raises(RuntimeError), store.write() as tx:
+        tx.put(KIND, "b", {"id": "b", "board": "x", "key": 5})
+        raise RuntimeError
+    assert store.read().rank_size("b:x") == 1 and _order(store, "x") == ["a"]
+
+
+def test_a_key_outside_the_range_is_refused(store: Store) -> None:
+    with pytest.raises(ValueError), store.write() as tx:
+        tx.put(KIND, "a", {"id": "a", "board": "x", "key": 2**RANK_KEY_BITS})
