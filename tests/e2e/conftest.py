@@ -18,7 +18,7 @@ import requests
 
 from mockserver.testing import LiveServer
 
-from ..conftest import API_KEY, APP_ID, TENANT_ID, TWITCH_ID, load
+from ..conftest import API_KEY, APP_ID, TENANT_ID, load
 from .sample_app import SampleApp
 
 CHROMIUM = os.environ.get("MOCKSERVER_CHROMIUM", "/usr/bin/chromium")
@@ -108,8 +108,10 @@ class Admin:
     def __post_init__(self) -> None:
         self.session.headers.update({"Authorization": API_KEY, "X-FusionAuth-TenantId": TENANT_ID})
 
-    def call(self, method: str, path: str, body: Any = None, expect: int = 200) -> Any:
-        response = self.session.request(method, f"{self.url}{path}", json=body, timeout=10)
+    def call(self, method: str, path: str, body: Any = None, expect: int = 200, global_: bool = False) -> Any:
+        """`global_`: without the tenant header (an identity provider of every tenant, as FusionAuth's Twitch)."""
+        headers = {"X-FusionAuth-TenantId": None} if global_ else None  # requests drops a None header
+        response = self.session.request(method, f"{self.url}{path}", json=body, headers=headers, timeout=10)
         assert response.status_code == expect, f"{method} {path}: {response.status_code} {response.text}"
         return response.json() if response.content else None
 
@@ -127,7 +129,7 @@ class Admin:
         body = load("seed_twitch_request.json")
         body["identityProvider"]["linkingStrategy"] = strategy
         body["identityProvider"]["applicationConfiguration"] = {APP_ID: {"enabled": True, "createRegistration": True}}
-        return self.call("POST", f"/api/identity-provider/{TWITCH_ID}", body)["identityProvider"]
+        return self.call("POST", "/api/identity-provider", body, global_=True)["identityProvider"]
 
     def messages(self, to: str) -> list[dict[str, Any]]:
         return self.call("GET", f"/_mock/messages?to={to}")["messages"]
