@@ -48,7 +48,8 @@ WATCHED = (GAMES,)
 
 
 def _score_place(doc: dict[str, Any]) -> tuple[str, int] | None:
-    return f"{SCORES}:{doc['leaderboard_id']}", int(doc["sort_key"])
+    # The board name is stored in every count of the tree (millions of rows on a big board): kept short.
+    return f"lb:{doc['leaderboard_id']}", int(doc["sort_key"])
 
 
 # Collections ranked by the store (store.Rankings): a leaderboard's scores, by their sort key.

@@ -32,7 +32,7 @@ UPCOMING_RUNS = 3  # the schedule's next runs listed in `schedule.schedule`
 
 def board_name(board: Board) -> str:
     """The store's ranking board of a leaderboard (collections._score_place writes the same)."""
-    return f"{SCORES}:{board['id']}"
+    return f"lb:{board['id']}"
 
 
 def _descending(board: Board) -> bool:
