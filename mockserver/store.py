@@ -192,9 +192,27 @@ class Tx:
         self._changed(kind)
         where, params = _conditions(kind, equals)
         if kind in self._ranked:
-            for (id,) in self._conn.execute(f"SELECT id FROM docs WHERE {where}", params).fetchall():
-                self._rerank(kind, id, None)
+            ids = [id for (id,) in self._conn.execute(f"SELECT id FROM docs WHERE {where}", params)]
+            self._unrank_many(kind, ids)
         return self._conn.execute(f"DELETE FROM docs WHERE {where}", params).rowcount
+
+    def _unrank_many(self, kind: str, ids: list[str]) -> None:
+        """Take many documents off their boards at once: one count change per tree node, not per document."""
+        counts: dict[tuple[str, int, int], int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT board, key FROM ranked WHERE kind = ? AND id IN ({marks})", [kind, *chunk]
+            ).fetchall()
+            for board, key in rows:
+                for level, shift in _LEVELS:
+                    node = (board, level, int(key) >> shift)
+                    counts[node] = counts.get(node, 0) - 1
+            self._conn.execute(f"DELETE FROM ranked WHERE kind = ? AND id IN ({marks})", [kind, *chunk])
+        self._conn.executemany(_ADD_COUNT, [(*node, delta) for node, delta in counts.items()])
+        for board in {board for board, _, _ in counts}:
+            self._conn.execute("DELETE FROM rank_counts WHERE board = ? AND n <= 0", (board,))
 
     # -- rankings: an order-statistic count tree per board (Store's `ranked`) ---------------------------
     # rank_counts holds, for each level, how many keys of the board share each prefix (key >> shift); the

@@ -320,3 +320,47 @@ def test_bad_input_is_lootlockers_400(client: FlaskClient, game: TestGame) -> No
     error_of(client.get("/game/leaderboards/b/list"), 401, "unauthorized")
     forced = client.get("/game/leaderboards/b/list", headers={**_h(player), "Prefer": "code=503"})
     error_of(forced, 503, "service_unavailable")
+
+
+# -- historical data -------------------------------------------------------------------------------------
+def test_a_reset_archives_the_scores_and_the_archive_reads_in_pages(client: FlaskClient, game: TestGame) -> None:
+    board = _board(client, game, "season", has_metadata=True)
+    client.post(
+        game.dev(f"leaderboard/{board['id']}/schedule"), json={"cron_expression": "@weekly"}, headers=game.headers
+    )
+    players = [_player(client, game, f"p{i}") for i in range(3)]
+    for i, player in enumerate(players):
+        _submit(client, player, "season", score=10 * (i + 1), metadata=f"m{i}")
+    assert client.get("/game/leaderboards/season/archive/list", headers=_h(players[0])).get_json() == {"archives": []}
+    reset = client.post(f"/_mock/lootlocker/leaderboards/{board['id']}/reset")
+    assert reset.status_code == 200 and reset.get_json()["cleared"] == 3
+    assert _list(client, players[0], "season")["items"] == []  # the board starts empty
+    info = client.get("/game/leaderboards/season/info", headers=_h(players[0])).get_json()
+    assert info["schedule"]["last_run"] == reset.get_json()["archive"]["last_modified"]
+    archives = client.get("/game/leaderboards/season/archive/list", headers=_h(players[0])).get_json()["archives"]
+    assert archives == [reset.get_json()["archive"]]
+    assert archives[0]["content_type"] == "application/json" and archives[0]["content_length"] > 0
+    key = archives[0]["key"]
+    first = client.get(f"/game/leaderboards/archive/read?key={key}&count=2&", headers=_h(players[0])).get_json()
+    assert first["pagination"] == {"total": 3, "next_cursor": "2", "previous_cursor": None}
+    best = players[2]
+    assert first["items"][0] == {
+        "player": {
+            "name": "",
+            "public_uid": best["public_uid"],
+            "id": best["player_id"],
+            "player_ulid": best["player_ulid"],
+        },
+        "metadata": "m2",
+        "member_id": str(best["player_id"]),
+        "rank": 1,
+        "score": 30,
+    }
+    rest = client.get(f"/game/leaderboards/archive/read?key={key}&count=2&after=2&", headers=_h(players[0])).get_json()
+    assert [i["rank"] for i in rest["items"]] == [3]
+    assert rest["pagination"] == {"total": 3, "next_cursor": None, "previous_cursor": "0"}
+    bad = client.get(f"/game/leaderboards/archive/read?key={key}&after=x", headers=_h(players[0]))
+    error_of(bad, 400, "parameter_invalid", "after")
+    stranger = _player(client, create_game(client, token=game.token, name="other"), "s")
+    error_of(client.get(f"/game/leaderboards/archive/read?key={key}", headers=_h(stranger)), 404, "not_found")
+    assert client.post("/_mock/lootlocker/leaderboards/999999/reset").status_code == 404

@@ -103,3 +103,16 @@ def test_a_rolled_back_write_leaves_the_tree_as_it_was(store: Store) -> None:
 def test_a_key_outside_the_range_is_refused(store: Store) -> None:
     with pytest.raises(ValueError), store.write() as tx:
         tx.put(KIND, "a", {"id": "a", "board": "x", "key": 2**RANK_KEY_BITS})
+
+
+def test_delete_where_takes_many_documents_off_their_boards_at_once(store: Store) -> None:
+    for i in range(40):
+        _put(store, f"a{i}", "x", i * 3)
+        _put(store, f"b{i}", "y", i * 5)
+    with store.write() as tx:
+        tx.put(KIND, "keep", {"id": "keep", "board": "x", "key": 1000, "group": "keep"})
+        assert tx.delete_where(KIND, group=None) == 80
+    tx = store.read()
+    assert tx.rank_size("b:x") == 1 and tx.rank_size("b:y") == 0
+    assert tx.rank_before("b:x", 1001) == 1 and _order(store, "x") == ["keep"]
+    assert tx.execute("SELECT COUNT(*) FROM rank_counts WHERE board = 'b:y'").fetchone()[0] == 0

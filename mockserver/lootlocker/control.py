@@ -10,6 +10,7 @@ from ..control.routes import control_error
 from ..routing import Call, Handler, Reply
 from ..store import Store
 from .errors import LootLockerError
+from .leaderboards import model as leaderboards
 from .leases import Leases
 
 
@@ -21,6 +22,11 @@ def _guarded(step: Callable[[Call], Any]) -> Handler:
             return control_error(error.status, error.message)
 
     return handler
+
+
+def _reset_leaderboard(store: Store, leaderboard_id: int) -> dict[str, Any]:
+    with store.write() as tx:
+        return leaderboards.reset(tx, leaderboard_id)
 
 
 def handlers(store: Store) -> dict[str, Handler]:
@@ -38,4 +44,5 @@ def handlers(store: Store) -> dict[str, Handler]:
             )
         ),
         "mockLootLockerCancelLease": _guarded(lambda call: leases.cancel(call.path["code"])),
+        "mockLootLockerResetLeaderboard": _guarded(lambda call: _reset_leaderboard(store, call.path["leaderboard_id"])),
     }

@@ -65,8 +65,14 @@ def handlers(store: Store) -> dict[str, Handler]:
             )
         )
 
+    def archive(call: Call) -> Reply:
+        query = call.query
+        return ok(boards.archive(game_id(call), query["key"], _int(query.get("count")), query.get("after") or None))
+
     return {
         "listLeaderboards": list_boards,
+        "listLeaderboardArchives": lambda call: ok(boards.archives(game_id(call), key(call))),
+        "getLeaderboardArchive": archive,
         "listLeaderboardsWithoutSlash": list_boards,
         "getLeaderboardDetails": lambda call: ok(boards.details(game_id(call), key(call))),
         "submitScore": submit,

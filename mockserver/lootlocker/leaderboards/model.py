@@ -12,6 +12,7 @@ member id is the game's own string.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from ...store import Store, Tx
@@ -251,6 +252,59 @@ def add_reward(tx: Tx, game_id: str, board_id: int | str, fields: dict[str, Any]
     return board
 
 
+def reset(tx: Tx, board_id: int | str) -> dict[str, Any]:
+    """A scheduled reset, run now: the board's scores become an archive (the Game API's historical data) and
+    the board starts empty. Rewards are not granted (the mock has no economy to grant them from)."""
+    board = tx.get(LEADERBOARDS, str(board_id))
+    if board is None:
+        raise errors.not_found(f"No leaderboard with id '{board_id}'.")
+    name = board_name(board)
+    items = []
+    for rank, doc in enumerate(tx.rank_page(SCORES, name, 0, tx.rank_size(name)), start=1):
+        player = tx.get(PLAYERS, doc["player_id"]) if doc.get("player_id") else None
+        items.append(
+            {
+                "player": None
+                if player is None
+                else {
+                    "name": player.get("name") or "",
+                    "public_uid": player["public_uid"],
+                    "id": player["legacy_id"],
+                    "player_ulid": player["id"],
+                },
+                "metadata": doc["metadata"] if board["has_metadata"] else "",
+                "member_id": doc["member_id"],
+                "rank": rank,
+                "score": doc["score"],
+            }
+        )
+    now = ids.iso_now()
+    archive = {
+        "id": f"{board['ulid']}/{ids.ulid()}.json",
+        "leaderboard_id": board["id"],
+        "game_id": board["game_id"],
+        "last_modified": now,
+        "content_type": "application/json",
+        "content_length": len(json.dumps(items, separators=(",", ":")).encode()),
+        "items": items,
+    }
+    tx.put(LEADERBOARD_ARCHIVES, archive["id"], archive)
+    tx.delete_where(SCORES, leaderboard_id=board["id"])
+    if board.get("schedule"):
+        board["schedule"]["last_run"] = now
+        tx.put(LEADERBOARDS, str(board["id"]), board)
+    return {"archive": archive_view(archive), "leaderboard_id": board["id"], "cleared": len(items)}
+
+
+def archive_view(archive: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "key": archive["id"],
+        "last_modified": archive["last_modified"],
+        "content_type": archive["content_type"],
+        "content_length": archive["content_length"],
+    }
+
+
 def delete_game_boards(tx: Tx, game_id: str) -> None:
     """Remove a game's boards, scores and archives (when the Admin API deletes the game)."""
     for board in tx.find(LEADERBOARDS, game_id=game_id):
@@ -457,3 +511,25 @@ class Leaderboards:
 
     def details(self, game_id: str, key: str) -> dict[str, Any]:
         return details_view(self._board(self.store.read(), game_id, key))
+
+    def archives(self, game_id: str, key: str) -> dict[str, Any]:
+        """The board's archives (one per reset), newest first."""
+        tx = self.store.read()
+        board = self._board(tx, game_id, key)
+        found = tx.find(LEADERBOARD_ARCHIVES, leaderboard_id=board["id"])
+        found.sort(key=lambda a: a["id"], reverse=True)  # ULID names: creation order
+        return {"archives": [archive_view(a) for a in found]}
+
+    def archive(self, game_id: str, key: str, count: int | None, after: str | None) -> dict[str, Any]:
+        """One page of an archive; the cursors are strings (LootLockerPaginationResponse<string>)."""
+        archive = self.store.read().get(LEADERBOARD_ARCHIVES, key)
+        if archive is None or archive["game_id"] != game_id:
+            raise errors.not_found(f"No leaderboard archive '{key}' in this game.")
+        if after and not after.isdigit():
+            raise errors.invalid("after", "not a cursor of this archive")
+        start = int(after) if after else 0
+        count = count or DEFAULT_COUNT
+        items = archive["items"][start : start + count]
+        page = _cursor_page(len(archive["items"]), start, count, len(items))
+        cursors = {k: None if page[k] is None else str(page[k]) for k in ("next_cursor", "previous_cursor")}
+        return {"pagination": {"total": page["total"], **cursors}, "items": items}
