@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, redirect, request, session, url_for
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Response
 
 SCOPE = "openid offline_access email profile"
@@ -107,13 +107,20 @@ def create_app(issuer_url: str, client_id: str, client_secret: str) -> Flask:
     return app
 
 
+class _QuietHandler(WSGIRequestHandler):
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass  # the tests' output stays readable; failures still show the browser's side
+
+
 class SampleApp:
     """The sample app served by werkzeug in a thread, on `host` (choose another host than the mock's: cookies
     ignore ports, so an app on 127.0.0.1 would share its cookie jar with a mock on 127.0.0.1)."""
 
     def __init__(self, issuer_url: str, client_id: str, client_secret: str, host: str = "localhost") -> None:
         self.app = create_app(issuer_url, client_id, client_secret)
-        self.server: BaseWSGIServer = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.server: BaseWSGIServer = make_server(
+            "127.0.0.1", 0, self.app, threaded=True, request_handler=_QuietHandler
+        )
         self.url = f"http://{host}:{self.server.server_port}"
         self.callback_url = f"{self.url}/callback"
         self.logged_out_url = f"{self.url}/logged-out"
