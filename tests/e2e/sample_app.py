@@ -61,6 +61,7 @@ def create_app(issuer_url: str, client_id: str, client_secret: str) -> Flask:
             "Sample app",
             f'<p id="status">Signed in as <span id="email">{html.escape(str(user.get("email", "")))}</span>'
             f' (<span id="sub">{html.escape(user["sub"])}</span>)</p>'
+            f'<p>userinfo: <span id="userinfo-email">{html.escape(str(session.get("userinfo_email")))}</span></p>'
             f'<p id="refresh">{"refresh token received" if session.get("refresh_token") else "no refresh token"}</p>'
             f'<table id="claims">{rows}</table>'
             '<p><a id="logout" href="/logout">Log out</a> · <a id="forget" href="/forget">Forget me here only</a></p>',
@@ -81,6 +82,8 @@ def create_app(issuer_url: str, client_id: str, client_secret: str) -> Flask:
         # signature against the JWKS, at_hash).
         token = client.authorize_access_token()
         session["user"] = dict(token["userinfo"])
+        # The userinfo endpoint from discovery, with the access token as a Bearer token.
+        session["userinfo_email"] = client.userinfo(token=token).get("email")
         session["id_token"] = token["id_token"]
         session["refresh_token"] = token.get("refresh_token")
         return redirect("/")

@@ -59,6 +59,7 @@ def test_password_login_and_logout(page: Any, admin: Admin, sample_app: SampleAp
     assert claims["sub"] == user["id"] and claims["email"] == "dinesh@piedpiper.com"
     assert claims["iss"] == admin.url and claims["aud"] == APP_ID
     assert page.inner_text("#refresh") == "refresh token received"  # offline_access + generateRefreshTokens
+    assert page.inner_text("#userinfo-email") == "dinesh@piedpiper.com"  # /oauth2/userinfo with the access token
 
     page.click("#logout")  # the app's session ends, then FusionAuth's (/oauth2/logout)
     # logoutBehavior AllApplications (FusionAuth's default): "Logging out…", then on to post_logout_redirect_uri.
@@ -126,6 +127,19 @@ def test_twitch_login_creates_a_new_user(page: Any, admin: Admin, sample_app: Sa
     assert [r["applicationId"] for r in user["registrations"]] == [APP_ID]  # createRegistration
     links = admin.call("GET", f"/api/identity-provider/link?identityProviderId={TWITCH_ID}&userId={user['id']}")
     assert links["identityProviderLinks"][0]["displayName"] == "bighead"
+
+
+def test_twitch_cancel_returns_to_the_login_page(page: Any, admin: Admin, sample_app: SampleApp, shots: Shots) -> None:
+    """Cancel on Twitch's page: Twitch answers access_denied and FusionAuth shows its login page with the reason."""
+    admin.twitch_provider("LinkByEmail")
+    open_login_page(page, sample_app, shots)
+    choose_twitch(page, shots)
+    with page.expect_navigation():
+        page.click("#twitch-cancel")
+    page.wait_for_selector("input[name=loginId]")
+    alert = page.get_by_role("alert")
+    assert alert.inner_text().strip() == "The user denied you access"
+    shots(page, "login-page-after-cancel")
 
 
 def test_twitch_login_with_an_existing_link(page: Any, admin: Admin, sample_app: SampleApp, shots: Shots) -> None:
