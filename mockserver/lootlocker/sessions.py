@@ -20,6 +20,7 @@ from .collections import PLAYERS, REFRESH_TOKENS, SESSIONS, WL_SESSIONS
 from .connected_accounts import ConnectedAccounts, require_enabled, upstream_identity
 from .games import Game, Games
 from .players import Player, Players
+from .profile import level_of
 from .providers import GENERIC_PLATFORMS, PROVIDERS, Provider
 
 NAME_MAX = 255
@@ -197,6 +198,7 @@ class Sessions:
                 player["name"] = name
         last_seen = player["last_seen"]
         player["last_seen"] = ids.iso_now()
+        player["last_active_platform"] = platform  # player lookups answer it
         tx.put(PLAYERS, player["id"], player)
         token = ids.session_token()
         tx.put(
@@ -225,9 +227,8 @@ class Sessions:
             "check_deactivation_notifications": False,
             "check_dlcs": [],
             "wallet_id": player["wallet_id"],
-            "xp": 0,
-            "level": 0,
-            "level_thresholds": {"current": 0, "current_is_prestige": False, "next": None, "next_is_prestige": False},
+            "xp": int(player.get("xp") or 0),
+            **level_of(game, int(player.get("xp") or 0)),  # level and level_thresholds from the game's levels
             "account_balance": 0,
             "errors": problems,
         }
