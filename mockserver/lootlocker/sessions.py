@@ -24,6 +24,9 @@ from .profile import level_of
 from .providers import GENERIC_PLATFORMS, PROVIDERS, Provider
 
 NAME_MAX = 255
+# Guest identifiers refused: LootLocker answers "Each player must have a unique identifier assigned" for the
+# literal "player" (the Unity SDK's GuestSessionTest); where LootLocker is silent, only that one (any case).
+RESERVED_GUEST_IDENTIFIERS = frozenset({"player"})
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,9 @@ class Sessions:
     # -- sign-ins ----------------------------------------------------------------------------------
     def guest(self, body: dict[str, Any]) -> dict[str, Any]:
         identifier = _text(body, "player_identifier") or str(uuid.uuid4())
+        if identifier.strip().lower() in RESERVED_GUEST_IDENTIFIERS:
+            # LootLocker refuses an identifier every guest could share (the Unity SDK's GuestSessionTest).
+            raise errors.invalid("player_identifier", "Each player must have a unique identifier assigned.")
         return self._sign_in(body, PROVIDERS["guest"], identifier, "guest")
 
     def generic(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -219,7 +225,7 @@ class Sessions:
             "player_ulid": player["id"],
             "player_identifier": identifier,
             "public_uid": player["public_uid"],
-            "player_name": player["name"],
+            "player_name": player["name"] or "",  # "" for an unnamed player, as the SDKs expect
             "player_created_at": player["created_at"],
             "seen_before": not created,
             "last_seen": last_seen,
