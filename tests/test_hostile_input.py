@@ -72,6 +72,9 @@ def check(api: str, method: str, path: str, status: int, data: bytes, content_ty
     elif api == "lootlocker":
         assert isinstance(body, dict) and set(body) >= ERROR_KEYS_LOOTLOCKER, where
         assert body["doc_url"].endswith("#" + body["code"]), where
+    elif body is not None and path.startswith("/oauth2/") and "error" in body:
+        # FusionAuth's OAuth endpoints answer RFC 6749's error object (+ error_reason).
+        assert isinstance(body["error"], str) and set(body) <= {"error", "error_reason", "error_description"}, where
     elif body is not None:  # FusionAuth: an Errors body or nothing
         assert isinstance(body, dict) and body and set(body) <= {"fieldErrors", "generalErrors"}, where
 
