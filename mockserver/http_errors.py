@@ -13,7 +13,7 @@ from .routing import Reply, render
 
 log = logging.getLogger("mockserver")  # Flask's app.logger for an app named "mockserver"
 
-LOOTLOCKER_PREFIXES = ("/game/", "/white-label-login/")
+LOOTLOCKER_PREFIXES = ("/game/", "/white-label-login/", "/admin/")
 
 
 def http_error_response(path: str, error: HTTPException) -> Response:

@@ -4,7 +4,9 @@ notifications, title configuration, player lookup; isolation between organisatio
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import requests
 from flask.testing import FlaskClient
 
 from .ll_admin_helpers import EMAIL, PASSWORD, admin_headers, create_game, guest_session, sign_in
@@ -267,3 +269,74 @@ def test_player_lookup_by_id_public_uid_and_name(client: FlaskClient) -> None:
     assert players[0]["platforms"] == ["guest"] and players[1]["name"] == "Zed" and players[0]["banned"] is False
     legacy = client.get(game.dev(f"players/lookup?player_id={one['player_id']}"), headers=game.headers).get_json()
     assert [p["id"] for p in legacy["players"]] == [one["player_id"]]
+
+
+# -- hostile input (the cases of tests/test_hostile_input.py, on every Admin API operation) ----------
+def test_hostile_requests_to_every_admin_operation_stay_below_500_in_lootlockers_error_format(
+    client: FlaskClient,
+) -> None:
+    from urllib.parse import quote
+
+    from mockserver.lootlocker.admin.routes import admin_spec
+    from mockserver.openapi import specs
+
+    from .test_hostile_input import _bodies_for, check
+
+    game = create_game(client)
+    player = guest_session(client, game, "hostile").get_json()
+    real = {"game_id": str(game.development_id), "player_id": player["player_ulid"], "platform": "guest"}
+    real["key"] = "global_player_presence"
+    operations = sorted(admin_spec(specs()).operations.values(), key=lambda op: op.method == "DELETE")
+    for operation in operations:
+        odd_values = ["%00", "9" * 40, "-1", quote("💥"), "..%2Fx", quote("a b")]
+        fillings = [None, *odd_values]
+        for filling in fillings:
+            path = operation.path
+            for param in operation.parameters:
+                if param.location == "path":
+                    value = filling if filling is not None else real.get(param.name, "1")
+                    path = path.replace("{" + param.name + "}", value)
+            bodies = _bodies_for(operation) if operation.bodies and filling is None else [b"{}"]
+            for body in bodies:
+                headers = {**game.headers, "Content-Type": "application/json"}
+                response = client.open(path, method=operation.method, data=body, headers=headers)
+                check(
+                    "lootlocker",
+                    operation.method,
+                    path,
+                    response.status_code,
+                    response.get_data(),
+                    response.headers.get("Content-Type"),
+                )
+    assert client.post("/admin/v1/session", json={"email": EMAIL, "password": PASSWORD}).status_code == 200
+
+
+# -- a real server (the WSGI dispatcher's path, several requests in a row) ---------------------------
+def test_admin_set_up_and_a_ban_against_a_live_server(live_clean: Any) -> None:
+    url = live_clean.url
+    signup = {"organisation": "Studio", "name": "Ada", "email": "live@example.com", "password": "live-password"}
+    assert requests.post(f"{url}/admin/v1/signup", json=signup, timeout=5).status_code == 200
+    login = requests.post(
+        f"{url}/admin/v1/session", json={"email": signup["email"], "password": signup["password"]}, timeout=5
+    ).json()
+    headers = {"x-auth-token": login["auth_token"]}
+    body = {"name": "live game", "genre": 1, "organisation_id": login["user"]["organisations"][0]["id"]}
+    game = requests.post(f"{url}/admin/v1/game", json=body, headers=headers, timeout=5).json()["game"]
+    dev = game["development"]["id"]
+    key = requests.post(f"{url}/admin/game/{dev}/api_keys", json={"name": "stage"}, headers=headers, timeout=5).json()
+    guest = {"game_key": key["api_key"], "player_identifier": "live-player"}
+    assert requests.post(f"{url}/game/v2/session/guest", json=guest, timeout=5).status_code == 403
+    platform = requests.put(
+        f"{url}/admin/game/{dev}/platforms/guest", json={"enabled": True}, headers=headers, timeout=5
+    )
+    assert platform.status_code == 200
+    session = requests.post(f"{url}/game/v2/session/guest", json=guest, timeout=5).json()
+    ban = requests.post(
+        f"{url}/admin/game/{dev}/player/{session['player_ulid']}/bans", json={}, headers=headers, timeout=5
+    )
+    assert ban.status_code == 200
+    refused = requests.post(f"{url}/game/v2/session/guest", json=guest, timeout=5)
+    assert refused.status_code == 403 and refused.json()["code"] == "player_banned"
+    missing = requests.get(f"{url}/admin/nothing-here", timeout=5)
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    assert requests.delete(f"{url}/admin/v1/game/{game['id']}", headers=headers, timeout=5).status_code == 204
