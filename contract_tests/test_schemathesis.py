@@ -11,6 +11,7 @@ from . import conftest
 
 fusionauth = build_schema("fusionauth", conftest.TARGET, conftest.MAX_EXAMPLES, conftest.SEED)
 lootlocker = build_schema("lootlocker", conftest.TARGET, conftest.MAX_EXAMPLES, conftest.SEED)
+lootlocker_admin = build_schema("lootlocker-admin", conftest.TARGET, conftest.MAX_EXAMPLES, conftest.SEED)
 
 
 @fusionauth.parametrize()
@@ -20,6 +21,11 @@ def test_fusionauth(case: schemathesis.Case) -> None:
 
 @lootlocker.parametrize()
 def test_lootlocker(case: schemathesis.Case) -> None:
+    case.call_and_validate()
+
+
+@lootlocker_admin.parametrize()
+def test_lootlocker_admin(case: schemathesis.Case) -> None:
     case.call_and_validate()
 
 

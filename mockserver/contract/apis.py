@@ -1,4 +1,4 @@
-"""The two contracts the harness checks: their OpenAPI documents and schemathesis configurations."""
+"""The contracts the harness checks: their OpenAPI documents and schemathesis configurations."""
 
 from __future__ import annotations
 
@@ -25,7 +25,13 @@ class Api:
 APIS = {
     "fusionauth": Api("fusionauth", SCHEMAS_DIR / "fusionauth.openapi.yaml", HERE / "fusionauth.toml"),
     "lootlocker": Api("lootlocker", SCHEMAS_DIR / "lootlocker.openapi.yaml", HERE / "lootlocker.toml"),
+    "lootlocker-admin": Api(
+        "lootlocker-admin", SCHEMAS_DIR / "lootlocker-admin.openapi.yaml", HERE / "lootlocker-admin.toml"
+    ),
 }
+# The admin the harness logs in as (on the mock it signs up first, as LootLocker's SDK test set-up does).
+DEFAULT_ADMIN_EMAIL = "contract-harness@example.com"
+DEFAULT_ADMIN_PASSWORD = "contract-harness-password"
 
 
 @dataclass
@@ -34,6 +40,8 @@ class Credentials:
     tenant_id: str | None = None
     game_key: str = DEFAULT_GAME_KEY
     domain_key: str = DEFAULT_DOMAIN_KEY
+    admin_email: str = DEFAULT_ADMIN_EMAIL
+    admin_password: str = DEFAULT_ADMIN_PASSWORD
 
 
 def fusionauth_headers(creds: Credentials) -> dict[str, str]:
@@ -49,3 +57,11 @@ def lootlocker_headers(session_token: str, creds: Credentials) -> dict[str, str]
 
 def guest_session_body(creds: Credentials) -> dict[str, Any]:
     return {"game_key": creds.game_key, "game_version": "1.0.0"}
+
+
+def admin_login_body(creds: Credentials) -> dict[str, Any]:
+    return {"email": creds.admin_email, "password": creds.admin_password}
+
+
+def admin_signup_body(creds: Credentials) -> dict[str, Any]:
+    return {"organisation": "contract harness", "name": "contract harness", **admin_login_body(creds)}

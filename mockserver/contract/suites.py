@@ -11,7 +11,15 @@ import schemathesis
 from flask import Flask
 from schemathesis.config import SchemathesisConfig
 
-from .apis import APIS, Credentials, fusionauth_headers, guest_session_body, lootlocker_headers
+from .apis import (
+    APIS,
+    Credentials,
+    admin_login_body,
+    admin_signup_body,
+    fusionauth_headers,
+    guest_session_body,
+    lootlocker_headers,
+)
 
 
 @dataclass
@@ -60,9 +68,21 @@ class Target:
             raise RuntimeError(f"cannot start a LootLocker guest session (status {status}); check --game-key")
         return str(body["session_token"])
 
+    def admin_token(self) -> str:
+        """An x-auth-token of the Admin API: log in; on 401 sign up first (the SDK test set-up's order)."""
+        status, body = self.post("/admin/v1/session", admin_login_body(self.credentials))
+        if status == 401:
+            self.post("/admin/v1/signup", admin_signup_body(self.credentials))
+            status, body = self.post("/admin/v1/session", admin_login_body(self.credentials))
+        if status != 200 or not isinstance(body, dict) or "auth_token" not in body:
+            raise RuntimeError(f"cannot log in to the LootLocker Admin API (status {status})")
+        return str(body["auth_token"])
+
     def headers(self, api: str) -> dict[str, str]:
         if api == "fusionauth":
             return fusionauth_headers(self.credentials)
+        if api == "lootlocker-admin":
+            return {"x-auth-token": self.admin_token()}
         return lootlocker_headers(self.session_token(), self.credentials)
 
 
