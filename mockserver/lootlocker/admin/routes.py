@@ -23,10 +23,10 @@ from ...store import Store
 from .. import errors
 from ..games import Game, Games
 from ..routes import LootLockerVendor
-from . import config, games, leaderboards, platforms, players, users
+from . import config, games, leaderboards, platforms, players, progressions, users
 
 AUTH_TOKEN = "x-auth-token"
-FEATURES = (users, games, platforms, players, config, leaderboards)
+FEATURES = (users, games, platforms, players, config, leaderboards, progressions)
 
 
 @cache
