@@ -340,3 +340,64 @@ def test_admin_set_up_and_a_ban_against_a_live_server(live_clean: Any) -> None:
     missing = requests.get(f"{url}/admin/nothing-here", timeout=5)
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
     assert requests.delete(f"{url}/admin/v1/game/{game['id']}", headers=headers, timeout=5).status_code == 204
+
+
+# -- fixtures --------------------------------------------------------------------------------------
+FIXTURE_ADMIN = {"email": "admin@mockserver.dev", "password": "mockserver-admin-password"}
+
+
+def test_the_fixture_admin_manages_the_fixture_game(client: FlaskClient) -> None:
+    login = client.post("/admin/v1/session", json=FIXTURE_ADMIN).get_json()
+    [organisation] = login["user"]["organisations"]
+    assert (login["user"]["id"], organisation["id"], organisation["name"]) == (1, 1, "mockserver")
+    assert [(g["id"], g["domain_key"]) for g in organisation["games"]] == [(1, "mockserverdev")]
+    headers = admin_headers(login["auth_token"])
+    game = client.get("/admin/v1/game/1", headers=headers).get_json()["game"]
+    assert game["name"] == "mockserver game" and game["development"] is None
+    key = client.post("/admin/game/1/api_keys", json={"name": "extra"}, headers=headers).get_json()["api_key"]
+    assert key.startswith("dev_")
+    assert client.post("/game/v2/session/guest", json={"game_key": key}).status_code == 200
+    client.put("/admin/game/1/platforms/guest", json={"enabled": False}, headers=headers)
+    error_of(client.post("/game/v2/session/guest", json={"game_key": key}), 403, "forbidden")
+    error_of(client.post("/admin/v1/session", json={**FIXTURE_ADMIN, "password": "nope"}), 401, "unauthorized")
+
+
+def test_sign_ups_take_ids_no_fixture_uses(client: FlaskClient) -> None:
+    user = sign_in(client)["user"]
+    assert user["id"] == 2 and user["organisations"][0]["id"] == 2
+    game = create_game(client)
+    other = client.post("/admin/v1/session", json=FIXTURE_ADMIN).get_json()
+    error_of(client.get(f"/admin/v1/game/{game.game_id}", headers=admin_headers(other["auth_token"])), 404, "not_found")
+    error_of(client.get("/admin/v1/game/1", headers=game.headers), 404, "not_found")
+
+
+def test_a_fixtures_folder_declares_its_own_admins(tmp_path: Any) -> None:
+    import json
+
+    from mockserver.app import create_app
+    from mockserver.config import Config
+    from mockserver.fixtures import FixtureError
+
+    folder = tmp_path / "fixtures" / "lootlocker"
+    folder.mkdir(parents=True)
+    admins = [
+        {
+            "id": "7",
+            "email": "qa@studio.test",
+            "name": "QA",
+            "password": "qa-password",
+            "organisations": [{"id": 3, "name": "Studio"}],
+        }
+    ]
+    (folder / "admin-users.json").write_text(json.dumps(admins))
+    client = create_app(Config(strict=True, fixtures_dir=str(tmp_path / "fixtures"))).test_client()
+    login = client.post("/admin/v1/session", json={"email": "qa@studio.test", "password": "qa-password"}).get_json()
+    assert login["user"]["id"] == 7 and login["user"]["organisations"] == [{"id": 3, "name": "Studio", "games": []}]
+    assert client.post("/admin/v1/session", json=FIXTURE_ADMIN).status_code == 401  # the folder replaces the default
+    admins[0]["email"] = "QA@studio.test"
+    (folder / "admin-users.json").write_text(json.dumps(admins))
+    try:
+        create_app(Config(strict=True, fixtures_dir=str(tmp_path / "fixtures")))
+        raise AssertionError("an upper-case fixture email was accepted")
+    except FixtureError as error:
+        assert "admin-users.json" in str(error) and "email" in str(error)
