@@ -401,3 +401,37 @@ def test_a_fixtures_folder_declares_its_own_admins(tmp_path: Any) -> None:
         raise AssertionError("an upper-case fixture email was accepted")
     except FixtureError as error:
         assert "admin-users.json" in str(error) and "email" in str(error)
+
+
+def test_user_all_answers_the_user_of_the_token(client: FlaskClient) -> None:
+    login = sign_in(client)
+    game = create_game(client, token=login["auth_token"])
+    me = client.get("/admin/v1/user/all", headers=admin_headers(login["auth_token"])).get_json()["user"]
+    assert me["id"] == login["user"]["id"] and [g["id"] for g in me["organisations"][0]["games"]] == [game.game_id]
+    error_of(client.get("/admin/v1/user/all"), 401, "unauthorized")
+
+
+# -- the document ----------------------------------------------------------------------------------
+def test_the_admin_document_is_valid_openapi_and_documents_every_error() -> None:
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.readers import read_from_filename
+
+    from mockserver.lootlocker.admin.routes import admin_spec
+    from mockserver.openapi import specs
+    from mockserver.resources import SCHEMAS_DIR
+
+    spec, base_uri = read_from_filename(str(SCHEMAS_DIR / "lootlocker-admin.openapi.yaml"))
+    validate(spec, base_uri=base_uri)
+    operations = admin_spec(specs()).operations
+    for operation in operations.values():
+        assert {400, 429, 500, 503} <= set(operation.statuses), operation.operation_id
+        assert operation.path.startswith("/admin/"), operation.operation_id
+        if not operation.anonymous:
+            assert 401 in operation.statuses, operation.operation_id
+        if "{game_id}" in operation.path:
+            assert 404 in operation.statuses, operation.operation_id
+        for check in [p.validator for p in operation.parameters] + list(operation.bodies.values()):
+            assert check.validator is not None, (operation.operation_id, check.uri)
+        for response in operation.responses.values():
+            assert response is None or response.validator is not None, operation.operation_id
+    assert {op.operation_id for op in operations.values() if op.anonymous} == {"adminLogin", "adminSignup"}

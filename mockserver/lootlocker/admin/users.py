@@ -149,4 +149,7 @@ def handlers(admin: Admin) -> dict[str, Handler]:
     def do_sign_up(call: Call) -> Reply:
         return ok(sign_up(admin.store, call.body))
 
-    return {"adminLogin": do_login, "adminSignup": do_sign_up}
+    def me(call: Call) -> Reply:
+        return ok({"user": view(admin.store.read(), admin.user(call))})
+
+    return {"adminLogin": do_login, "adminSignup": do_sign_up, "adminGetUser": me}
