@@ -435,3 +435,19 @@ def test_the_admin_document_is_valid_openapi_and_documents_every_error() -> None
         for response in operation.responses.values():
             assert response is None or response.validator is not None, operation.operation_id
     assert {op.operation_id for op in operations.values() if op.anonymous} == {"adminLogin", "adminSignup"}
+
+
+def test_the_domain_key_names_production_unless_is_development(client: FlaskClient) -> None:
+    game = create_game(client, platforms=("white_label_login",))
+    prod = f"/admin/game/{game.game_id}/platforms/white_label_login"
+    assert client.put(prod, json={"enabled": True}, headers=game.headers).status_code == 200
+    account = {"email": "env@example.com", "password": "123456789"}
+    production = {"domain-key": game.domain_key}
+    development = {"domain-key": game.domain_key, "is-development": "true"}
+    assert client.post("/white-label-login/sign-up", json=account, headers=production).status_code == 200
+    error_of(client.post("/white-label-login/login", json=account, headers=development), 401, "unauthorized")
+    login = client.post("/white-label-login/login", json=account, headers=production).get_json()
+    session = {"game_key": game.api_key, "email": account["email"], "token": login["session_token"]}
+    assert client.post("/game/v2/session/white-label", json=session).status_code == 200
+    session["game_key"] = game.development_api_key  # the production login is no development session
+    error_of(client.post("/game/v2/session/white-label", json=session), 401, "unauthorized")
