@@ -451,3 +451,27 @@ def test_the_domain_key_names_production_unless_is_development(client: FlaskClie
     assert client.post("/game/v2/session/white-label", json=session).status_code == 200
     session["game_key"] = game.development_api_key  # the production login is no development session
     error_of(client.post("/game/v2/session/white-label", json=session), 401, "unauthorized")
+
+
+def test_patch_game_changes_its_settings(client: FlaskClient) -> None:
+    game = create_game(client)
+    body = {"name": "renamed", "genre": 3, "unique_player_names": True, "soft_currency_name": "gold"}
+    updated = client.patch(f"/admin/v1/game/{game.development_id}", json=body, headers=game.headers)
+    assert updated.status_code == 200
+    dev = updated.get_json()["game"]
+    assert (dev["name"], dev["genre"], dev["unique_player_names"], dev["soft_currency_name"]) == (
+        "renamed",
+        3,
+        True,
+        "gold",
+    )
+    prod = client.get(f"/admin/v1/game/{game.game_id}", headers=game.headers).get_json()["game"]
+    assert (prod["name"], prod["genre"], prod["unique_player_names"]) == (
+        "renamed",
+        3,
+        False,
+    )  # settings per environment
+    info = client.post("/game/info/v1", json={"api_key": game.development_api_key}).get_json()["info"]
+    assert info["name"] == "renamed"
+    bad = client.patch(f"/admin/v1/game/{game.game_id}", json={"name": ""}, headers=game.headers)
+    error_of(bad, 400, "parameter_invalid", "name")

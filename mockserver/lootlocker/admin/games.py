@@ -97,6 +97,7 @@ def view(tx: Tx, game: Game) -> dict[str, Any]:
         "domain_key": game["domain_key"],
         "organisation_id": game["organisation_id"],
         **DEFAULTS,
+        **game.get("settings", {}),
         "sandbox_mode": game.get("sandbox_mode", False),
         "genre": game.get("genre"),
         "is_demo": game.get("is_demo", False),
@@ -104,6 +105,31 @@ def view(tx: Tx, game: Game) -> dict[str, Any]:
         "updated_at": game.get("updated_at", ids.iso_now()),
         "development": development,
     }
+
+
+def update(store: Store, game: Game, body: dict[str, Any]) -> dict[str, Any]:
+    """Change settings: name and genre on both environments (they are the game's), the rest on this one."""
+    environments = [game["production_id"], game["development_id"]] if "production_id" in game else [game["game_id"]]
+    now = ids.iso_now()
+    with store.write() as tx:
+        for environment in environments:
+            current = tx.get(GAMES, str(environment))
+            if current is None:
+                continue
+            for field in ("name", "genre"):
+                if field in body:
+                    current[field] = body[field]
+            if current["id"] == game["id"]:
+                if "sandbox_mode" in body:
+                    current["sandbox_mode"] = body["sandbox_mode"]
+                settings = {k: v for k, v in body.items() if k in DEFAULTS}
+                current["settings"] = {**current.get("settings", {}), **settings}
+            current["updated_at"] = now
+            tx.put(GAMES, current["id"], current)
+        updated = tx.get(GAMES, game["id"])
+        if updated is None:
+            raise errors.not_found("The game no longer exists.")
+        return {"game": view(tx, updated)}
 
 
 def delete(store: Store, game: Game) -> None:
@@ -160,6 +186,7 @@ def handlers(admin: Admin) -> dict[str, Handler]:
     return {
         "adminCreateGame": create_game,
         "adminGetGame": get_game,
+        "adminUpdateGame": lambda call: Reply(200, update(admin.store, admin.game(call), call.body)),
         "adminDeleteGame": delete_game,
         "adminCreateApiKey": lambda call: Reply(200, create_api_key(admin.store, admin.game(call), call.body)),
         "adminListApiKeys": list_keys,
