@@ -4,13 +4,19 @@ rewards that need no economy applied), other players' progress, cursor paginatio
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from mockserver.app import create_app
+from mockserver.config import Config
+from mockserver.fixtures import FixtureError
 from mockserver.lootlocker.collections import GAMES
+from mockserver.resources import DEFAULT_FIXTURES_DIR
 
 from .test_lootlocker_helpers import error_of, guest, session_headers
 
@@ -175,3 +181,21 @@ def test_a_game_without_progressions(client: FlaskClient) -> None:
     session = guest(client)
     assert get(client, session, "/game/progressions")["items"] == []
     error_of(client.get("/game/progressions/xp/tiers", headers=session_headers(session)), 404, "not_found")
+
+
+def test_a_fixtures_folder_declares_levels_and_progressions(tmp_path: Path) -> None:
+    games = json.loads((Path(DEFAULT_FIXTURES_DIR) / "lootlocker" / "games.json").read_text())
+    games[0]["levels"] = [{"level": 1, "xp_threshold": 10}]
+    games[0]["progressions"] = [
+        {"id": XP_ID, "key": "xp", "name": "Experience", "tiers": [{"step": 1, "points_threshold": 0}]}
+    ]
+    (tmp_path / "lootlocker").mkdir()
+    (tmp_path / "lootlocker" / "games.json").write_text(json.dumps(games))
+    client = create_app(Config(fixtures_dir=str(tmp_path), strict=True)).test_client()
+    session = guest(client)
+    assert session["level_thresholds"]["next"] == 10
+    assert [p["key"] for p in get(client, session, "/game/progressions")["items"]] == ["xp"]
+    games[0]["progressions"][0]["tiers"] = []  # a progression needs its first tier
+    (tmp_path / "lootlocker" / "games.json").write_text(json.dumps(games))
+    with pytest.raises(FixtureError):
+        create_app(Config(fixtures_dir=str(tmp_path), strict=True))
