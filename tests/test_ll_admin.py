@@ -475,3 +475,16 @@ def test_patch_game_changes_its_settings(client: FlaskClient) -> None:
     assert info["name"] == "renamed"
     bad = client.patch(f"/admin/v1/game/{game.game_id}", json={"name": ""}, headers=game.headers)
     error_of(bad, 400, "parameter_invalid", "name")
+
+
+def test_the_journal_and_faults_cover_the_admin_api(client: FlaskClient) -> None:
+    """The SDK's set-up retries an admin call that carried Retry-After: a 429 fault gives it one."""
+    fault = {"match": {"path": "/admin/v1/session"}, "effect": {"status": 429}, "times": 1}
+    assert client.post("/_mock/faults", json=fault).status_code == 201
+    body = {"email": "admin@mockserver.dev", "password": "mockserver-admin-password"}
+    limited = client.post("/admin/v1/session", json=body)
+    assert error_of(limited, 429, "too_many_requests") and limited.headers["Retry-After"] == "1"
+    assert client.post("/admin/v1/session", json=body).status_code == 200  # the retry
+    entries = client.get("/_mock/requests").get_json()["requests"]
+    assert [e["operationId"] for e in entries[:2]] == ["adminLogin", "adminLogin"]
+    assert sorted(e["response"]["status"] for e in entries[:2]) == [200, 429]
