@@ -122,7 +122,11 @@ def navigation() -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def _rows(spec: Spec, entries: dict[str, list[str]]) -> list[str]:
+def _rows(spec: Spec, entries: dict[str, list[str]] | None) -> list[str]:
+    """One row per operation; with `entries`, the navigation entries each serves (the Admin API has none)."""
+    if entries is None:
+        rows = ["| Method | Path | operationId |", "|---|---|---|"]
+        return rows + [f"| {op.method} | `{op.path}` | `{op.operation_id}` |" for op in spec.operations.values()]
     rows = ["| Method | Path | operationId | LootLocker navigation |", "|---|---|---|---|"]
     for op in spec.operations.values():
         names = "; ".join(entries.get(op.operation_id, [])) or "—"
@@ -155,7 +159,7 @@ def render() -> str:
         "",
         "#### Admin API (`schemas/lootlocker-admin.openapi.yaml`)",
         "",
-        *_rows(admin, {}),
+        *_rows(admin, None),
         "",
         END,
     ]
