@@ -488,3 +488,15 @@ def test_the_journal_and_faults_cover_the_admin_api(client: FlaskClient) -> None
     entries = client.get("/_mock/requests").get_json()["requests"]
     assert [e["operationId"] for e in entries[:2]] == ["adminLogin", "adminLogin"]
     assert sorted(e["response"]["status"] for e in entries[:2]) == [200, 429]
+
+
+def test_a_state_with_admin_users_and_games_exports_and_imports_again(client: FlaskClient) -> None:
+    game = create_game(client)
+    client.patch(f"/admin/v1/game/{game.game_id}", json={"sandbox_mode": True}, headers=game.headers)
+    exported = client.get("/_mock/state").get_json()
+    imported = client.put("/_mock/state", json=exported)
+    assert imported.status_code == 200, imported.get_json()
+    assert guest_session(client, game, "after-import").status_code == 200
+    assert sign_in(client)["user"]["organisations"][0]["games"][0]["id"] == game.game_id
+    again = client.get(f"/admin/v1/game/{game.game_id}", headers=game.headers).get_json()["game"]
+    assert again["sandbox_mode"] is True and again["development"]["sandbox_mode"] is False

@@ -68,8 +68,8 @@ def create(store: Store, user: dict[str, Any], body: dict[str, Any]) -> dict[str
             "production_id": production_id,
             "development_id": development_id,
             "genre": body.get("genre"),
-            "sandbox_mode": bool(body.get("sandbox_mode")),
-            "is_demo": bool(body.get("demo")),
+            # Kept in `settings` (Game.json): what the Game API does not read.
+            "settings": {"sandbox_mode": bool(body.get("sandbox_mode")), "is_demo": bool(body.get("demo"))},
             "api_keys": [],
             "platforms": {},
             "created_at": now,
@@ -97,10 +97,10 @@ def view(tx: Tx, game: Game) -> dict[str, Any]:
         "domain_key": game["domain_key"],
         "organisation_id": game["organisation_id"],
         **DEFAULTS,
+        "sandbox_mode": False,
+        "is_demo": False,
         **game.get("settings", {}),
-        "sandbox_mode": game.get("sandbox_mode", False),
         "genre": game.get("genre"),
-        "is_demo": game.get("is_demo", False),
         "created_at": game.get("created_at", ids.iso_now()),
         "updated_at": game.get("updated_at", ids.iso_now()),
         "development": development,
@@ -120,9 +120,7 @@ def update(store: Store, game: Game, body: dict[str, Any]) -> dict[str, Any]:
                 if field in body:
                     current[field] = body[field]
             if current["id"] == game["id"]:
-                if "sandbox_mode" in body:
-                    current["sandbox_mode"] = body["sandbox_mode"]
-                settings = {k: v for k, v in body.items() if k in DEFAULTS}
+                settings = {k: v for k, v in body.items() if k in DEFAULTS or k == "sandbox_mode"}
                 current["settings"] = {**current.get("settings", {}), **settings}
             current["updated_at"] = now
             tx.put(GAMES, current["id"], current)
