@@ -11,6 +11,9 @@ Only the unremarkable case is taken here: a vendor operation matched by exactly 
 defined. Everything else goes through Flask as before: the control plane, unknown paths and methods (404,
 405 in each vendor's manner), HEAD and OPTIONS, and every request while any fault is defined (faults.py
 works inside Flask's request context).
+
+A request with an Origin header first passes through cors.py (LootLocker's CORS headers and preflights);
+without one, that costs a single dict lookup.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Request
 
+from .cors import CORS_DONE, Cors
 from .faults import CONTROL_PREFIX
 from .http_errors import http_error_response, unexpected_response
 from .journal import START
@@ -67,6 +71,8 @@ class Dispatcher:
         self.journal = journal
         # What Flask's Request takes from app.config: the same 413 past the body limit.
         self.request_class = type("DirectRequest", (Request,), {"max_content_length": max_body_bytes})
+        # Requests with an Origin header take the CORS layer (cors.py), which calls this dispatcher back.
+        self.cors = Cors(self)
         self.static: dict[tuple[str, str], Route] = {}
         # (method, number of segments) → the rules with parameters that could match such a path
         self.dynamic: dict[tuple[str, int], list[Pattern]] = {}
@@ -95,6 +101,8 @@ class Dispatcher:
         return found
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if "HTTP_ORIGIN" in environ and CORS_DONE not in environ:
+            return self.cors(environ, start_response)
         if environ.get("PATH_INFO", "").startswith(CONTROL_PREFIX):
             return self.fallback(environ, start_response)
         req = self.request_class(environ)
