@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
 from flask.testing import FlaskClient
 
 from mockserver.cors import _with_cors
 
-from .conftest import API_KEY
+from .conftest import API_KEY, LiveServer
 from .ll_admin_helpers import admin_headers, sign_in
 from .test_lootlocker_files import download, upload
 from .test_lootlocker_helpers import DOMAIN_KEY, GAME_KEY, error_of, guest, session_headers
@@ -188,3 +189,30 @@ def test_an_empty_session_token_is_ignored_where_no_session_is_needed(client: Fl
     assert signed_up.status_code == 200, signed_up.get_json()
     # Where a session is needed, an empty token is no session.
     error_of(client.get("/game/v1/connected-accounts", headers=empty), 401, "unauthorized")
+
+
+def test_a_browser_s_exchange_over_a_real_server(live_clean: LiveServer) -> None:
+    """granian's WSGI path (wsgi.buffered) with the same headers: preflight, then the request it cleared."""
+    url = f"{live_clean.url}/game/v2/session/guest"
+    flight = requests.options(
+        url,
+        headers={
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": REQUESTED,
+        },
+        timeout=10,
+    )
+    assert flight.status_code == 204 and flight.content == b""
+    assert_cors(flight)
+    assert flight.headers["Access-Control-Allow-Headers"] == REQUESTED
+    body = {"game_key": GAME_KEY, "game_version": "1.0.0"}
+    started = requests.post(url, json=body, headers={"Origin": ORIGIN, "x-session-token": ""}, timeout=10)
+    assert started.status_code == 200, started.text
+    assert_cors(started)
+    unknown = requests.get(f"{live_clean.url}/game/nothing/here", headers={"Origin": ORIGIN}, timeout=10)
+    assert unknown.status_code == 404
+    assert_cors(unknown)
+    plain = requests.post(url, json=body, timeout=10)
+    assert plain.status_code == 200
+    assert "Access-Control-Allow-Origin" not in plain.headers
