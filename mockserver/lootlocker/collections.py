@@ -27,6 +27,7 @@ PLAYER_PROGRESSIONS = "lootlocker.player-progressions"
 LEADERBOARDS = "lootlocker.leaderboards"  # id: the leaderboard's integer id (a global sequence)
 SCORES = "lootlocker.leaderboard-scores"  # id: "<leaderboard id>:<member id>"; ranked (RANKED below)
 LEADERBOARD_ARCHIVES = "lootlocker.leaderboard-archives"  # id: the archive key; a reset's frozen score list
+FRIENDS = "lootlocker.friends"  # id: "<kind>:<owner ulid>:<other ulid>"; one document per side
 
 # Fields looked up with Tx.find (see store.Indexes).
 INDEXES = {
@@ -42,6 +43,7 @@ INDEXES = {
     LEADERBOARDS: ("game_id",),
     SCORES: ("leaderboard_id",),
     LEADERBOARD_ARCHIVES: ("leaderboard_id",),
+    FRIENDS: ("owner",),
 }
 # Collections each process keeps in memory (store.Cached): the games, looked up by every session request.
 WATCHED = (GAMES,)
