@@ -26,10 +26,12 @@ METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
 DEFAULT_HEADERS = "content-type, x-session-token, x-auth-token, domain-key, is-development, LL-Version, LL-SDK-Version"
 PREFLIGHT_VARY = "Origin, Access-Control-Request-Method, Access-Control-Request-Headers"
 MAX_AGE = "86400"  # seconds a browser may cache a preflight's answer
-CORS_DONE = "mockserver.cors"  # environ key: this layer has seen the request (the app it wraps calls it first)
+# environ key: this layer has seen the request (the app it wraps calls it first); its value is the Origin the
+# answer's CORS headers reflect, "" when none are added (the journal records the answer with them: with_cors).
+CORS_DONE = "mockserver.cors"
 
 
-def _with_cors(headers: list[tuple[str, str]], origin: str, vary: str = "Origin") -> list[tuple[str, str]]:
+def with_cors(headers: list[tuple[str, str]], origin: str, vary: str = "Origin") -> list[tuple[str, str]]:
     """The answer's headers with the CORS ones (any the route set itself replaced, Vary kept and extended)."""
     kept: list[tuple[str, str]] = []
     for name, value in headers:
@@ -55,15 +57,16 @@ class Cors:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        environ[CORS_DONE] = True
         origin = environ.get("HTTP_ORIGIN")
         if not origin or not environ.get("PATH_INFO", "").startswith(LOOTLOCKER_PREFIXES):
+            environ[CORS_DONE] = ""
             return self.app(environ, start_response)
+        environ[CORS_DONE] = origin
         if environ.get("REQUEST_METHOD") == "OPTIONS" and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in environ:
             requested = environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "").strip()
             # A preflight's answer varies with the requested method and headers too.
             headers = [
-                *_with_cors([], origin, PREFLIGHT_VARY),
+                *with_cors([], origin, PREFLIGHT_VARY),
                 ("Access-Control-Allow-Methods", METHODS),
                 ("Access-Control-Allow-Headers", requested or DEFAULT_HEADERS),
                 ("Access-Control-Max-Age", MAX_AGE),
@@ -73,6 +76,6 @@ class Cors:
             return [b""]
 
         def cors_start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            return start_response(status, _with_cors(headers, origin), exc_info)
+            return start_response(status, with_cors(headers, origin), exc_info)
 
         return self.app(environ, cors_start_response)

@@ -39,6 +39,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request
 
 from . import jsontext
+from .cors import CORS_DONE, with_cors
 from .routing import Call, Handler, Reply
 from .store import Store
 
@@ -285,6 +286,9 @@ class Journal:
         if fault is not None and fault[1] == "drop":
             status = 0
         headers = [(k, v) for k, v in environ.items() if k.startswith("HTTP_") or (k in _ENVIRON_HEADERS and v)]
+        origin = environ.get(CORS_DONE)
+        if origin:  # the CORS headers cors.py adds around the route's answer, as the client received them
+            response_headers = with_cors(response_headers, origin)
         at_ns = time.time_ns()
         row = (
             at_ns,

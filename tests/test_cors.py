@@ -10,7 +10,7 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from mockserver.cors import _with_cors
+from mockserver.cors import with_cors
 
 from .conftest import API_KEY, LiveServer
 from .ll_admin_helpers import admin_headers, sign_in
@@ -143,11 +143,11 @@ def test_file_downloads_carry_the_cors_headers(client: FlaskClient) -> None:
 
 
 def test_a_route_s_own_vary_and_cors_headers_are_merged_not_doubled() -> None:
-    merged = _with_cors([("Vary", "Accept-Encoding"), ("Access-Control-Allow-Origin", "*"), ("X-A", "1")], ORIGIN)
+    merged = with_cors([("Vary", "Accept-Encoding"), ("Access-Control-Allow-Origin", "*"), ("X-A", "1")], ORIGIN)
     assert [v for n, v in merged if n == "Vary"] == ["Accept-Encoding, Origin"]
     assert [v for n, v in merged if n == "Access-Control-Allow-Origin"] == [ORIGIN]
     assert ("X-A", "1") in merged
-    assert [v for n, v in _with_cors([("Vary", "origin")], ORIGIN) if n == "Vary"] == ["origin"]
+    assert [v for n, v in with_cors([("Vary", "origin")], ORIGIN) if n == "Vary"] == ["origin"]
 
 
 def test_no_cors_headers_without_an_origin(client: FlaskClient) -> None:
@@ -172,7 +172,7 @@ def test_fusionauth_routes_are_unaffected(client: FlaskClient) -> None:
     assert flight.status_code != 204
     assert_no_cors(flight)
     # Nor the control plane.
-    assert_no_cors(client.get("/_mock/journal", headers={"Origin": ORIGIN}))
+    assert_no_cors(client.get("/_mock/requests", headers={"Origin": ORIGIN}))
 
 
 def test_an_empty_session_token_is_ignored_where_no_session_is_needed(client: FlaskClient) -> None:
@@ -216,3 +216,18 @@ def test_a_browser_s_exchange_over_a_real_server(live_clean: LiveServer) -> None
     plain = requests.post(url, json=body, timeout=10)
     assert plain.status_code == 200
     assert "Access-Control-Allow-Origin" not in plain.headers
+
+
+def test_the_journal_records_the_answer_with_its_cors_headers(client: FlaskClient) -> None:
+    body = {"game_key": GAME_KEY, "game_version": "1.0.0"}
+    client.post("/game/v2/session/guest", json=body, headers={"Origin": ORIGIN})  # the direct path
+    client.get("/game/v1/no-such-thing", headers={"Origin": ORIGIN})  # through Flask
+    client.post("/game/v2/session/guest", json=body)
+    entries = client.get("/_mock/requests").get_json()["requests"]
+    plain, unknown, started = entries[:3]
+    for entry in (unknown, started):
+        assert entry["request"]["headers"]["Origin"] == ORIGIN
+        assert entry["response"]["headers"]["Access-Control-Allow-Origin"] == ORIGIN
+        assert entry["response"]["headers"]["Vary"] == "Origin"
+    assert unknown["response"]["status"] == 404
+    assert "Access-Control-Allow-Origin" not in plain["response"]["headers"]
