@@ -27,7 +27,8 @@ PLAYER_PROGRESSIONS = "lootlocker.player-progressions"
 LEADERBOARDS = "lootlocker.leaderboards"  # id: the leaderboard's integer id (a global sequence)
 SCORES = "lootlocker.leaderboard-scores"  # id: "<leaderboard id>:<member id>"; ranked (RANKED below)
 LEADERBOARD_ARCHIVES = "lootlocker.leaderboard-archives"  # id: the archive key; a reset's frozen score list
-FRIENDS = "lootlocker.friends"  # id: "<kind>:<owner ulid>:<other ulid>"; one document per side
+FRIENDS = "lootlocker.friends"  # id: "<relation>:<owner ulid>:<other ulid>"; one document per side
+FOLLOWS = "lootlocker.follows"  # id: "<follower ulid>:<followed ulid>"
 
 # Fields looked up with Tx.find (see store.Indexes).
 INDEXES = {
@@ -44,6 +45,7 @@ INDEXES = {
     SCORES: ("leaderboard_id",),
     LEADERBOARD_ARCHIVES: ("leaderboard_id",),
     FRIENDS: ("owner",),
+    FOLLOWS: ("follower", "followed"),
 }
 # Collections each process keeps in memory (store.Cached): the games, looked up by every session request.
 WATCHED = (GAMES,)

@@ -11,7 +11,7 @@ from ..identities import Identities
 from ..openapi import Issue, Operation, Spec, Specs
 from ..routing import Call, Handler, Reply, Router
 from ..store import Store
-from . import bans, errors, files, forcing, friends, ids, notifications, profile, progressions
+from . import bans, errors, files, followers, forcing, friends, ids, notifications, profile, progressions
 from .connected_accounts import ConnectedAccounts, require_enabled
 from .errors import LootLockerError
 from .games import Games, info
@@ -25,7 +25,7 @@ from .white_label import WhiteLabel
 
 # Feature modules: each exposes `handlers(store: Store) -> {operationId: handler}` for the operations of its
 # path file (schemas/lootlocker/paths/<feature>.yaml); handlers read call.context["player_id"] / ["game"].
-FEATURES = (notifications, files, bans, leaderboards, profile, progressions, friends)
+FEATURES = (notifications, files, bans, leaderboards, profile, progressions, friends, followers)
 
 SESSION_TOKEN = "x-session-token"
 DOMAIN_KEY = "domain-key"
