@@ -151,3 +151,12 @@ def test_players_of_another_game_are_unknown(client: FlaskClient) -> None:
     error_of(post(client, there, here["player_ulid"]), 404, "not_found")
     error_of(post(client, there, f"{here['player_ulid']}/block"), 404, "not_found")
     assert ulids(client, here, "incoming") == []
+
+
+def test_prefer_forces_a_declared_status(client: FlaskClient) -> None:
+    a, b = pair(client)
+    forced = client.post(f"{BASE}/{b['player_ulid']}", headers={**h(a), "Prefer": "code=409"})
+    error_of(forced, 409, "conflict")
+    assert ulids(client, a, "outgoing") == []  # a forced answer changes nothing
+    followed = client.post(f"/game/player/{b['public_uid']}/followers/follow", headers={**h(a), "Prefer": "code=503"})
+    assert followed.status_code == 503 and followed.headers["Retry-After"]
