@@ -15,6 +15,7 @@ from ..routing import Call, Handler, Reply
 from ..store import Store, Tx
 from . import errors, ids
 from .collections import NOTIFICATIONS
+from .pagination import page_of
 
 Notification = dict[str, Any]
 
@@ -102,21 +103,8 @@ def list_page(store: Store, player_id: str, query: dict[str, str]) -> dict[str, 
     found.sort(key=lambda n: n["id"], reverse=True)
     per_page = min(_int(query.get("per_page"), DEFAULT_PER_PAGE) or DEFAULT_PER_PAGE, MAX_PER_PAGE)
     page = _int(query.get("page"), 1) or 1
-    total = len(found)
-    last_page = max(1, -(-total // per_page))
-    offset = (page - 1) * per_page
-    return {
-        "notifications": [view(n) for n in found[offset : offset + per_page]],
-        "pagination": {
-            "total": total,
-            "offset": offset,
-            "per_page": per_page,
-            "last_page": last_page,
-            "current_page": page,
-            "next_page": page + 1 if page < last_page else None,
-            "prev_page": page - 1 if page > 1 else None,
-        },
-    }
+    shown, pagination = page_of(found, page, per_page)
+    return {"notifications": [view(n) for n in shown], "pagination": pagination}
 
 
 def mark_read(store: Store, player_id: str, notification_ids: list[str] | None) -> None:
