@@ -29,6 +29,13 @@ SCORES = "lootlocker.leaderboard-scores"  # id: "<leaderboard id>:<member id>"; 
 LEADERBOARD_ARCHIVES = "lootlocker.leaderboard-archives"  # id: the archive key; a reset's frozen score list
 FRIENDS = "lootlocker.friends"  # id: "<relation>:<owner ulid>:<other ulid>"; one document per side
 FOLLOWS = "lootlocker.follows"  # id: "<follower ulid>:<followed ulid>"
+# Content (economy/assets.py, instances.py, inventory.py, items.py): integer ids from global sequences, keyed as text.
+ASSET_CONTEXTS = "lootlocker.asset-contexts"  # id: the context's integer id
+ASSETS = "lootlocker.assets"  # id: the asset's integer id
+ASSET_INSTANCES = "lootlocker.asset-instances"  # id: the instance's integer id; a player's inventory
+ASSET_FAVOURITES = "lootlocker.asset-favourites"  # id: "<player ulid>:<asset id>"
+ITEM_TEMPLATES = "lootlocker.item-templates"  # id: the template's ULID
+PLAYER_ITEMS = "lootlocker.player-items"  # id: the item's ULID
 
 # Fields looked up with Tx.find (see store.Indexes).
 INDEXES = {
@@ -46,6 +53,12 @@ INDEXES = {
     LEADERBOARD_ARCHIVES: ("leaderboard_id",),
     FRIENDS: ("owner",),
     FOLLOWS: ("follower", "followed"),
+    ASSET_CONTEXTS: ("game_id",),
+    ASSETS: ("game_id", "ulid"),
+    ASSET_INSTANCES: ("player_id",),
+    ASSET_FAVOURITES: ("player_id",),
+    ITEM_TEMPLATES: ("game_id",),
+    PLAYER_ITEMS: ("player_id",),
 }
 # Collections each process keeps in memory (store.Cached): the games, looked up by every session request.
 WATCHED = (GAMES,)
