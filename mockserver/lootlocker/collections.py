@@ -29,6 +29,15 @@ SCORES = "lootlocker.leaderboard-scores"  # id: "<leaderboard id>:<member id>"; 
 LEADERBOARD_ARCHIVES = "lootlocker.leaderboard-archives"  # id: the archive key; a reset's frozen score list
 FRIENDS = "lootlocker.friends"  # id: "<relation>:<owner ulid>:<other ulid>"; one document per side
 FOLLOWS = "lootlocker.follows"  # id: "<follower ulid>:<followed ulid>"
+# Money (economy/currencies.py, wallets.py, catalogs.py, purchases.py): ULID ids unless said.
+CURRENCIES = "lootlocker.currencies"
+DENOMINATIONS = "lootlocker.denominations"
+WALLETS = "lootlocker.wallets"  # a player's wallet has the id of the player's `wallet_id`
+BALANCES = "lootlocker.balances"  # id: "<wallet id>:<currency id>"
+CATALOGS = "lootlocker.catalogs"
+CATALOG_ITEMS = "lootlocker.catalog-items"  # id: the catalog item id (= the Game API's catalog_listing_id)
+ENTITLEMENTS = "lootlocker.entitlements"  # a purchase: its status, items, rewards handed out, refund
+STORE_RECEIPTS = "lootlocker.store-receipts"  # id: "<game id>:<store>:<receipt>"; a redeemed receipt
 # Content (economy/assets.py, instances.py, inventory.py, items.py): integer ids from global sequences, keyed as text.
 ASSET_CONTEXTS = "lootlocker.asset-contexts"  # id: the context's integer id
 ASSETS = "lootlocker.assets"  # id: the asset's integer id
@@ -39,7 +48,7 @@ PLAYER_ITEMS = "lootlocker.player-items"  # id: the item's ULID
 
 # Fields looked up with Tx.find (see store.Indexes).
 INDEXES = {
-    PLAYERS: ("public_uid", "legacy_id"),
+    PLAYERS: ("public_uid", "legacy_id", "wallet_id"),
     ACCOUNTS: ("player_id",),
     STORAGE: ("player_id",),
     NOTIFICATIONS: ("player_id",),
@@ -53,6 +62,13 @@ INDEXES = {
     LEADERBOARD_ARCHIVES: ("leaderboard_id",),
     FRIENDS: ("owner",),
     FOLLOWS: ("follower", "followed"),
+    CURRENCIES: ("game_id",),
+    DENOMINATIONS: ("currency_id",),
+    WALLETS: ("holder_id",),
+    BALANCES: ("wallet_id",),
+    CATALOGS: ("game_id",),
+    CATALOG_ITEMS: ("catalog_id",),
+    ENTITLEMENTS: ("player_id",),
     ASSET_CONTEXTS: ("game_id",),
     ASSETS: ("game_id", "ulid"),
     ASSET_INSTANCES: ("player_id",),
