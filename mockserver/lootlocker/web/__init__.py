@@ -1,0 +1,1 @@
+"""Pages the mock serves for LootLocker browser flows (remote-session sign-in, White Label links)."""
