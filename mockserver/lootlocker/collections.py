@@ -45,6 +45,25 @@ ASSET_INSTANCES = "lootlocker.asset-instances"  # id: the instance's integer id;
 ASSET_FAVOURITES = "lootlocker.asset-favourites"  # id: "<player ulid>:<asset id>"
 ITEM_TEMPLATES = "lootlocker.item-templates"  # id: the template's ULID
 PLAYER_ITEMS = "lootlocker.player-items"  # id: the item's ULID
+# Content features (metadata.py, messages.py, feedback.py, reports.py, maps.py, ugc.py, collectables.py, missions.py).
+METADATA = "lootlocker.metadata"  # id: "<game id>:<source>:<source id>"; a thing's entries by key
+MESSAGES = "lootlocker.messages"  # id: ULID; a game's messages (set with the Admin API)
+MESSAGE_READS = "lootlocker.message-reads"  # id: the player's ULID; the messages it has been shown
+FEEDBACK_CATEGORIES = "lootlocker.feedback-categories"  # id: ULID
+FEEDBACK = "lootlocker.feedback"  # id: ULID; feedback sent by players
+REPORTS = "lootlocker.reports"  # id: the report's integer id; legacy player and asset reports
+REMOVED_UGC = "lootlocker.removed-ugc"  # id: the removed asset's integer id
+ERROR_REPORTS = "lootlocker.error-reports"  # id: ULID; the SDKs' error reports
+MAPS = "lootlocker.maps"  # id: the map's integer id
+UGC_CANDIDATES = "lootlocker.ugc-candidates"  # id: the candidate's integer id
+COLLECTABLES = "lootlocker.collectables"  # id: ULID; a collectable with its groups and items
+COLLECTED = "lootlocker.collected"  # id: "<player ulid>:<collectable>.<group>.<item>"
+MISSIONS = "lootlocker.missions"  # id: the mission's integer id
+MISSION_RUNS = "lootlocker.mission-runs"  # id: the start signature; a started mission of a player
+# Rewards and triggers (economy/rewards.py, triggers.py).
+REWARDS = "lootlocker.rewards"  # id: the reward's ULID (a single entity or a group)
+TRIGGERS = "lootlocker.triggers"  # id: "<game id>:<key>"
+TRIGGER_CLAIMS = "lootlocker.trigger-claims"  # id: "<player ulid>:<game id>:<key>"; invocations so far
 
 # Fields looked up with Tx.find (see store.Indexes).
 INDEXES = {
@@ -75,6 +94,21 @@ INDEXES = {
     ASSET_FAVOURITES: ("player_id",),
     ITEM_TEMPLATES: ("game_id",),
     PLAYER_ITEMS: ("player_id",),
+    REWARDS: ("game_id",),
+    TRIGGERS: ("game_id",),
+    TRIGGER_CLAIMS: ("player_id",),
+    MESSAGES: ("game_id",),
+    FEEDBACK_CATEGORIES: ("game_id",),
+    FEEDBACK: ("game_id",),
+    REPORTS: ("game_id",),
+    REMOVED_UGC: ("player_id",),
+    ERROR_REPORTS: ("game_id",),
+    MAPS: ("game_id",),
+    UGC_CANDIDATES: ("player_id",),
+    COLLECTABLES: ("game_id",),
+    COLLECTED: ("player_id",),
+    MISSIONS: ("game_id",),
+    MISSION_RUNS: ("player_id",),
 }
 # Collections each process keeps in memory (store.Cached): the games, looked up by every session request.
 WATCHED = (GAMES,)
