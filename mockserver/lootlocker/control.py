@@ -11,7 +11,7 @@ from ..routing import Call, Handler, Reply
 from ..store import Store
 from .errors import LootLockerError
 from .leaderboards import model as leaderboards
-from .leases import Leases
+from .leases import Leases, SignIn
 
 
 def _guarded(step: Callable[[Call], Any]) -> Handler:
@@ -38,9 +38,7 @@ def handlers(store: Store) -> dict[str, Handler]:
         "mockLootLockerAuthorizeLease": _guarded(
             lambda call: leases.authorize(
                 call.path["code"],
-                call.body.get("player_ulid"),
-                call.body.get("provider"),
-                call.body.get("identity_id"),
+                SignIn(call.body.get("player_ulid"), call.body.get("provider"), call.body.get("identity_id")),
             )
         ),
         "mockLootLockerCancelLease": _guarded(lambda call: leases.cancel(call.path["code"])),

@@ -16,7 +16,7 @@ from .connected_accounts import ConnectedAccounts, require_enabled
 from .errors import LootLockerError
 from .games import Games, info
 from .leaderboards import game as leaderboards
-from .leases import Leases
+from .leases import Leases, base_url
 from .players import Players
 from .providers import PROVIDERS
 from .sessions import PLATFORM_LOGINS, Sessions
@@ -32,19 +32,8 @@ DOMAIN_KEY = "domain-key"
 
 
 def security_schemes(spec: Spec) -> dict[str, set[str]]:
-    """operationId → the names of the security schemes it requires (from the OpenAPI document)."""
-    default = spec.document.get("security", [])
-    # Operations of feature files (path-item $refs, not followed here) are anonymous or take the session token.
-    found: dict[str, set[str]] = {
-        operation_id: set() if operation.anonymous else {"sessionToken"}
-        for operation_id, operation in spec.operations.items()
-    }
-    for item in spec.document["paths"].values():
-        for operation in item.values():
-            if isinstance(operation, dict) and "operationId" in operation:
-                requirements = operation.get("security", default)
-                found[operation["operationId"]] = {name for req in requirements for name in req}
-    return found
+    """operationId → the names of the security schemes it requires (from the OpenAPI documents)."""
+    return {operation_id: set(operation.security_schemes) for operation_id, operation in spec.operations.items()}
 
 
 class LootLockerVendor:
@@ -179,7 +168,7 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
             named = leases.game_of(call.body)
             if named["id"] != own["id"]:
                 raise errors.invalid("title_id", "not the game of this session")
-        return ok(leases.begin(own, "link", player(call)))
+        return ok(leases.begin(own, "link", player(call), base_url(call)))
 
     def remote_session(call: Call) -> Reply:
         body = call.body
@@ -243,7 +232,7 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
         "connectUnsupportedProvider": unsupported,
         "unlinkProvider": unlink,
         "unlinkProviderLegacy": unlink,
-        "beginLoginLease": lambda call: ok(leases.begin(leases.game_of(call.body), "login")),
+        "beginLoginLease": lambda call: ok(leases.begin(leases.game_of(call.body), "login", None, base_url(call))),
         "beginLinkLease": begin_link_lease,
         "remoteSession": remote_session,
         "ping": lambda call: ok({"date": ids.iso_now()}),
