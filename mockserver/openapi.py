@@ -61,6 +61,8 @@ class Operation:
     # status → the non-JSON media types it declares (text/html pages): strict mode checks only the type
     media: dict[int, frozenset[str]] = field(default_factory=dict)
     extensions: dict[str, Any] = field(default_factory=dict)
+    # The names of the security schemes the operation requires (any of its requirements), e.g. {"domainKey"}.
+    security_schemes: frozenset[str] = frozenset()
 
     @property
     def statuses(self) -> list[int]:
@@ -254,6 +256,7 @@ class Spec:
                     default_response="default" in op.get("responses", {}),
                     media=media,
                     extensions={k: v for k, v in op.items() if k.startswith("x-")},
+                    security_schemes=frozenset(name for req in security for name in req),
                 )
 
     def _parameters(self, uris: list[str]) -> list[Parameter]:
