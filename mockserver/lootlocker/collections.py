@@ -11,6 +11,7 @@ SESSIONS = "lootlocker.sessions"
 REFRESH_TOKENS = "lootlocker.refresh-tokens"
 WL_USERS = "lootlocker.wl-users"
 WL_SESSIONS = "lootlocker.wl-sessions"
+WL_TOKENS = "lootlocker.wl-tokens"  # id: the token of a White Label verification or password-reset mail
 LEASES = "lootlocker.leases"
 STORAGE = "lootlocker.storage"
 # The Admin API (mockserver/lootlocker/admin/): users, their organisations and auth tokens; bans; title config.
@@ -29,6 +30,7 @@ SCORES = "lootlocker.leaderboard-scores"  # id: "<leaderboard id>:<member id>"; 
 LEADERBOARD_ARCHIVES = "lootlocker.leaderboard-archives"  # id: the archive key; a reset's frozen score list
 FRIENDS = "lootlocker.friends"  # id: "<relation>:<owner ulid>:<other ulid>"; one document per side
 FOLLOWS = "lootlocker.follows"  # id: "<follower ulid>:<followed ulid>"
+BROADCASTS = "lootlocker.broadcasts"  # id: "<game>:<broadcast ulid>"; one document per game that shows it
 # Money (economy/currencies.py, wallets.py, catalogs.py, purchases.py): ULID ids unless said.
 CURRENCIES = "lootlocker.currencies"
 DENOMINATIONS = "lootlocker.denominations"
@@ -75,6 +77,9 @@ INDEXES = {
     PROGRESSIONS: ("game_id",),
     PLAYER_PROGRESSIONS: ("player_id",),
     WL_USERS: ("email", "user_id"),
+    WL_SESSIONS: ("user_key",),
+    WL_TOKENS: ("user_key",),
+    BROADCASTS: ("game", "broadcast_id"),
     ADMIN_USERS: ("email",),
     LEADERBOARDS: ("game_id",),
     SCORES: ("leaderboard_id",),
