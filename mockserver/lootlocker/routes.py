@@ -13,6 +13,7 @@ from ..routing import Call, Handler, Reply, Router
 from ..store import Store
 from . import bans, errors, files, followers, forcing, friends, ids, notifications, profile, progressions
 from .connected_accounts import ConnectedAccounts, require_enabled
+from .economy import currencies, wallets
 from .errors import LootLockerError
 from .games import Games, info
 from .leaderboards import game as leaderboards
@@ -26,6 +27,8 @@ from .white_label import WhiteLabel
 # Feature modules: each exposes `handlers(store: Store) -> {operationId: handler}` for the operations of its
 # path file (schemas/lootlocker/paths/<feature>.yaml); handlers read call.context["player_id"] / ["game"].
 FEATURES = (notifications, files, bans, leaderboards, profile, progressions, friends, followers)
+# The economy (mockserver/lootlocker/economy/), one feature module per path file.
+FEATURES += (currencies, wallets)
 
 SESSION_TOKEN = "x-session-token"
 DOMAIN_KEY = "domain-key"

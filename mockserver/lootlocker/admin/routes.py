@@ -24,9 +24,13 @@ from .. import errors
 from ..games import Game, Games
 from ..routes import LootLockerVendor
 from . import config, games, leaderboards, platforms, players, progressions, users
+from . import currencies as admin_currencies
 
 AUTH_TOKEN = "x-auth-token"
 FEATURES = (users, games, platforms, players, config, leaderboards, progressions)
+
+# The economy's admin set-up.
+FEATURES += (admin_currencies,)
 
 
 @cache

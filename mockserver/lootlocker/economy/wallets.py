@@ -15,9 +15,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...store import Tx
+from ...routing import Call, Handler, Reply
+from ...store import Store, Tx
 from .. import errors, ids
 from ..collections import BALANCES, CURRENCIES, PLAYERS, WALLETS
+from . import currencies
 
 HOLDER_TYPES = ("player", "character")
 _AMOUNT = re.compile(r"^[0-9]+$")
@@ -122,12 +124,7 @@ def balance_view(balance: dict[str, Any], currency: dict[str, Any]) -> dict[str,
     """A balance as the Game API shows it (BalanceRequests.cs: amount, currency, wallet_id, created_at)."""
     return {
         "amount": balance["amount"],
-        "currency": {
-            "id": currency["id"],
-            "name": currency["name"],
-            "code": currency["code"],
-            "created_at": currency["created_at"],
-        },
+        "currency": currencies.view(currency),
         "wallet_id": balance["wallet_id"],
         "created_at": balance["created_at"],
     }
@@ -138,7 +135,7 @@ def amount_of(tx: Tx, game_id: str, wallet_id: str, currency_id: str) -> int:
     return int(balance["amount"]) if balance is not None and balance["game_id"] == game_id else 0
 
 
-def change(tx: Tx, game_id: str, wallet_id: str, currency_id: str, delta: int) -> dict[str, Any]:
+def change(tx: Tx, game_id: str, wallet_id: str, currency_id: str, delta: int, param: str = "amount") -> dict[str, Any]:
     """Add `delta` (negative: spend) to a balance in the caller's transaction; 400 when it would go below
     zero. Returns the balance as the Game API shows it."""
     wallet = _wallet(tx, game_id, wallet_id)
@@ -146,9 +143,7 @@ def change(tx: Tx, game_id: str, wallet_id: str, currency_id: str, delta: int) -
     balance = _balance(tx, wallet, currency)
     amount = int(balance["amount"]) + delta
     if amount < 0:
-        raise errors.LootLockerError(
-            400, "insufficient_funds", "The wallet does not hold enough of that currency.", "amount"
-        )
+        raise errors.invalid(param, f"insufficient funds: the wallet holds {amount - delta} {currency['code']}")
     balance["amount"] = str(amount)
     tx.put(BALANCES, _balance_id(wallet["id"], currency["id"]), balance)
     return balance_view(balance, currency)
@@ -172,3 +167,106 @@ def balances(tx: Tx, game_id: str, wallet_id: str) -> list[dict[str, Any]]:
         if currency is not None:
             found.append(balance_view(balance, currency))
     return found
+
+
+# -- the Game API: a player reaches its own wallet and the wallets it created (for its characters) ------------
+def wallet_view(wallet: dict[str, Any]) -> dict[str, Any]:
+    # No balance modifiers exist in the mock: the SDKs model `modifiers` as one object, so it is left out.
+    return {"id": wallet["id"], "holder_id": wallet["holder_id"], "type": wallet["type"]}
+
+
+def _reachable(wallet: dict[str, Any] | None, player_id: str) -> bool:
+    return wallet is not None and player_id in (wallet["holder_id"], wallet.get("owner_player_id"))
+
+
+def players_wallet(tx: Tx, game_id: str, player_id: str, wallet_id: str) -> dict[str, Any]:
+    """A wallet the session's player may use (its own or one it created); others are unknown (404)."""
+    wallet = find_wallet(tx, game_id, str(wallet_id).strip().upper())
+    if not _reachable(wallet, player_id):
+        raise errors.not_found("No wallet with that id for this player.")
+    assert wallet is not None
+    return wallet
+
+
+def holders_wallet(tx: Tx, game_id: str, player_id: str, holder_id: str) -> dict[str, Any]:
+    holder_id = holder_id.strip().upper()
+    if holder_id == player_id:
+        return wallet_for_holder(tx, game_id, player_id, "player")
+    for wallet in tx.find(WALLETS, holder_id=holder_id):
+        if wallet["game_id"] == game_id and _reachable(wallet, player_id):
+            return wallet
+    raise errors.not_found("No wallet for that holder.")
+
+
+def create_wallet(tx: Tx, game_id: str, player_id: str, holder_id: str, holder_type: str) -> dict[str, Any]:
+    """POST wallet: the SDKs call it after a 404 from wallet/holder. A player's own wallet always exists (409);
+    a character's wallet belongs to the player that creates it."""
+    holder_id = holder_id.strip().upper()
+    if holder_type not in HOLDER_TYPES:
+        raise errors.invalid("holder_type", "it must be player or character")
+    if holder_type == "player" or holder_id == player_id:
+        if holder_id != player_id:
+            raise errors.not_found("No player with that id in this session.")
+        raise errors.conflict("The player already has a wallet.")
+    if not holder_id or tx.get(PLAYERS, holder_id) is not None:
+        raise errors.invalid("holder_id", "it must name a character of the player")
+    for wallet in tx.find(WALLETS, holder_id=holder_id):
+        if wallet["game_id"] == game_id:
+            raise errors.conflict("That holder already has a wallet.")
+    wallet = _wallet_doc(ids.ulid(), game_id, holder_id, holder_type)
+    wallet["owner_player_id"] = player_id
+    tx.put(WALLETS, wallet["id"], wallet)
+    return wallet
+
+
+def handlers(store: Store) -> dict[str, Handler]:
+    def ids_of(call: Call) -> tuple[str, str]:
+        return str(call.context["game"]["id"]), str(call.context["player_id"])
+
+    def list_balances(call: Call) -> Reply:
+        game_id, player_id = ids_of(call)
+        with store.write() as tx:  # a player's wallet is created on first use
+            wallet = players_wallet(tx, game_id, player_id, call.path["wallet_id"])
+            return Reply(200, {"balances": balances(tx, game_id, wallet["id"])})
+
+    def get_wallet(call: Call) -> Reply:
+        game_id, player_id = ids_of(call)
+        with store.write() as tx:
+            return Reply(200, wallet_view(players_wallet(tx, game_id, player_id, call.path["wallet_id"])))
+
+    def get_holders_wallet(call: Call) -> Reply:
+        game_id, player_id = ids_of(call)
+        with store.write() as tx:
+            return Reply(200, wallet_view(holders_wallet(tx, game_id, player_id, call.path["holder_id"])))
+
+    def create(call: Call) -> Reply:
+        game_id, player_id = ids_of(call)
+        body = call.body
+        with store.write() as tx:
+            wallet = create_wallet(tx, game_id, player_id, str(body["holder_id"]), str(body["holder_type"]))
+        return Reply(200, {"wallet_id": wallet["id"]})
+
+    def move(sign: int) -> Handler:
+        def handler(call: Call) -> Reply:
+            game_id, player_id = ids_of(call)
+            body = call.body
+            amount = parse_amount(body["amount"])
+            with store.write() as tx:
+                wallet = players_wallet(tx, game_id, player_id, str(body["wallet_id"]))
+                currency = currencies.get(tx, game_id, str(body["currency_id"]))
+                if currency is None:
+                    raise errors.not_found("No currency with that id in this game.")
+                if not currency["game_api_writes_enabled"]:
+                    raise errors.forbidden("Game API writes are not enabled for this currency.")
+                return Reply(200, change(tx, game_id, wallet["id"], currency["id"], sign * amount))
+
+        return handler
+
+    return {
+        "listBalancesInWallet": list_balances,
+        "getWallet": get_wallet,
+        "getWalletByHolder": get_holders_wallet,
+        "createWallet": create,
+        "creditBalance": move(1),
+        "debitBalance": move(-1),
+    }
