@@ -66,6 +66,10 @@ MISSION_RUNS = "lootlocker.mission-runs"  # id: the start signature; a started m
 REWARDS = "lootlocker.rewards"  # id: the reward's ULID (a single entity or a group)
 TRIGGERS = "lootlocker.triggers"  # id: "<game id>:<key>"
 TRIGGER_CLAIMS = "lootlocker.trigger-claims"  # id: "<player ulid>:<game id>:<key>"; invocations so far
+# Characters and heroes (characters.py, heroes.py): integer ids from global sequences, keyed as text.
+CHARACTER_TYPES = "lootlocker.character-types"  # a game's character classes (the Game API's character types)
+HEROES = "lootlocker.heroes"  # a game's heroes (templates: a name, a character class, an asset)
+CHARACTERS = "lootlocker.characters"  # a player's characters (a player hero is a character with a hero_id)
 
 # Fields looked up with Tx.find (see store.Indexes).
 INDEXES = {
@@ -114,6 +118,9 @@ INDEXES = {
     COLLECTED: ("player_id",),
     MISSIONS: ("game_id",),
     MISSION_RUNS: ("player_id",),
+    CHARACTER_TYPES: ("game_id",),
+    HEROES: ("game_id",),
+    CHARACTERS: ("player_id",),
 }
 # Collections each process keeps in memory (store.Cached): the games, looked up by every session request.
 WATCHED = (GAMES,)
