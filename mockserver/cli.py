@@ -198,7 +198,14 @@ def _register_contract() -> None:
     main.add_command(contract)
 
 
+def _register_populate() -> None:
+    from .populate import populate
+
+    main.add_command(populate)
+
+
 _register_contract()
+_register_populate()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from .. import faults, outbox
-from ..identities import Identities, IdentityConflict
+from ..identities import Identities, IdentityConflict, with_profile
 from ..openapi import Issue, Operation, Specs
 from ..routing import Call, Handler, Reply, Router
 from ..store import State, Store
@@ -95,7 +95,7 @@ def register(
 
     def register_identity(call: Call) -> Reply:
         try:
-            return Reply(201, registry.register(call.body))
+            return Reply(201, registry.register(with_profile(call.body)))
         except IdentityConflict as conflict:
             return control_error(409, str(conflict))
 

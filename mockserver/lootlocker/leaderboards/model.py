@@ -331,6 +331,13 @@ class Leaderboards:
                     return board
         raise errors.not_found(f"No leaderboard '{reference}' in this game.")
 
+    board = _board  # public: `mockserver populate` names a board the same way
+
+    def record(self, tx: Tx, game_id: str, player: dict[str, Any], key: str, score: int) -> Score:
+        """A player's score, written inside the caller's transaction (`mockserver populate`'s batches)."""
+        board = self._board(tx, game_id, key)
+        return self._write(tx, board, str(player["legacy_id"]), player["id"], score, "")
+
     @staticmethod
     def _member(tx: Tx, board: Board, game_id: str, reference: str) -> tuple[str, str | None]:
         """(member id, player ULID) named by a reference: on a player board any of the player's ids."""

@@ -1,0 +1,269 @@
+"""`mockserver populate`: fill a state with a load test's population, through the models the APIs use.
+
+Per person: an upstream Twitch identity (the shared registry), a FusionAuth user registered to an application and
+linked to that Twitch identity (as a Twitch login would leave it), and a LootLocker player with its guest and Twitch
+connected accounts, a session, and a score on a leaderboard when one is named. Faker gives the names (drawn once into
+pools, then combined by a seeded random generator: Faker per person would cost more than everything else); every
+name, email, FusionAuth id, Twitch id, code and token follows from `--seed`; the ids and tokens LootLocker's sign-in
+code path generates (player ULID, public UID, legacy id, session token) are its own, as for any new player.
+
+People are written in batches, one write transaction per batch, so the rate is the store's bulk rate; the output
+is one JSON line per person with what a load script needs to sign in as them.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import time
+import unicodedata
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import click
+from faker import Faker
+
+from . import jsontext
+from .fusionauth.collections import APPLICATIONS, IDENTITY_PROVIDERS, LINKS, USERS
+from .fusionauth.identity_providers import TWITCH, TWITCH_ID, IdentityProviders
+from .fusionauth.links import link_key, new_link
+from .fusionauth.users import Users
+from .identities import IDENTITIES, complete
+from .identities import key as identity_key
+from .lootlocker.collections import GAMES
+from .lootlocker.connected_accounts import ConnectedAccounts
+from .lootlocker.games import Games
+from .lootlocker.leaderboards.model import Leaderboards
+from .lootlocker.players import Players
+from .lootlocker.providers import PROVIDERS
+from .lootlocker.sessions import Sessions
+from .store import Store, Tx
+
+DEFAULT_APPLICATION_ID = "10000000-0000-0002-0000-000000000001"  # the fixtures' "Pied Piper Login"
+POOL_SIZE = 400  # distinct first and last names drawn from Faker: 160,000 combinations before the index decides
+BATCH = 500
+
+
+class PopulateError(Exception):
+    """The population cannot be written (unknown application, game or leaderboard, or a seed used before)."""
+
+
+def _ascii(text: str) -> str:
+    """Letters only, without accents: safe in emails and usernames whatever Faker's locale gives."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return "".join(ch for ch in plain if ch.isalnum()) or "player"
+
+
+@dataclass(frozen=True)
+class Plan:
+    count: int
+    seed: int = 0
+    application_id: str = DEFAULT_APPLICATION_ID
+    game_key: str | None = None  # the LootLocker game (default: the first one)
+    leaderboard: str | None = None  # key of a leaderboard of that game that gets a score per player
+    password: str = "populate-password"  # every FusionAuth user's password (password logins in load scripts)
+    locale: str = "en_US"
+
+
+class Names:
+    """Seeded people: realistic names from Faker's pools, made unique by the person's index."""
+
+    def __init__(self, seed: int, locale: str) -> None:
+        fake = Faker(locale)
+        fake.seed_instance(seed)
+        self.firsts = [fake.first_name() for _ in range(POOL_SIZE)]
+        self.lasts = [fake.last_name() for _ in range(POOL_SIZE)]
+        self.domains = sorted({fake.free_email_domain() for _ in range(20)})
+        self.seed = seed
+
+    def person(self, rng: random.Random, index: int) -> dict[str, str]:
+        first, last = rng.choice(self.firsts), rng.choice(self.lasts)
+        tag = f"{self.seed}x{index}"  # the seed keeps two populations of one state apart
+        return {
+            "firstName": first,
+            "lastName": last,
+            "fullName": f"{first} {last}",
+            "username": f"{_ascii(first)}{_ascii(last)}{tag}".lower(),
+            "email": f"{_ascii(first)}.{_ascii(last)}.{tag}@{rng.choice(self.domains)}".lower(),
+        }
+
+
+def _twitch_provider(store: Store, application_id: str) -> dict[str, Any]:
+    """The Twitch identity provider, enabled for the application (created the way the API would create it)."""
+    provider = store.read().get(IDENTITY_PROVIDERS, TWITCH_ID)
+    if provider is None:
+        return IdentityProviders(store, None).create(  # type: ignore[arg-type]  # create needs no schema check
+            {
+                "identityProvider": {
+                    "type": TWITCH,
+                    "buttonText": "Login with Twitch",
+                    "client_id": "populate-twitch-client",
+                    "client_secret": "populate-twitch-secret",
+                    "enabled": True,
+                    "linkingStrategy": "LinkByEmail",
+                    "applicationConfiguration": {application_id: {"enabled": True, "createRegistration": True}},
+                }
+            },
+            None,
+            None,
+        )
+    return provider
+
+
+class Populator:
+    def __init__(self, store: Store, plan: Plan) -> None:
+        self.store = store
+        self.plan = plan
+        self.users = Users(store, None)  # type: ignore[arg-type]  # only PATCH uses the schema check
+        self.accounts = ConnectedAccounts(store)
+        self.leaderboards = Leaderboards(store)
+        tx = store.read()
+        application = tx.get(APPLICATIONS, plan.application_id)
+        if application is None:
+            raise PopulateError(f"no FusionAuth application {plan.application_id}")
+        self.application = application
+        # Without a key: the first game by id (the fixtures' game).
+        game = next(iter(tx.all(GAMES)), None) if plan.game_key is None else Games(store).by_key(plan.game_key)
+        if game is None:
+            raise PopulateError(f"no LootLocker game with the key {plan.game_key}")
+        self.game = game
+        if plan.leaderboard is not None:
+            self.leaderboards.board(tx, game["id"], plan.leaderboard)  # raises a LootLocker 404 when unknown
+        self.names = Names(plan.seed, plan.locale)
+
+    def run(self) -> Iterator[dict[str, Any]]:
+        """Write the population batch by batch, yielding each person's credentials once their batch is committed."""
+        self.twitch = _twitch_provider(self.store, self.plan.application_id)
+        rng = random.Random(self.plan.seed)
+        for start in range(0, self.plan.count, BATCH):
+            people = []
+            with self.store.write() as tx:
+                tenant = tx.get("fusionauth.tenants", self.application["tenantId"])
+                for index in range(start, min(start + BATCH, self.plan.count)):
+                    people.append(self._person(tx, tenant, rng, index))
+            yield from people
+
+    def _person(self, tx: Tx, tenant: dict[str, Any] | None, rng: random.Random, index: int) -> dict[str, Any]:
+        plan = self.plan
+        names = self.names.person(rng, index)
+        twitch_id = f"{plan.seed}{index:010d}"
+        if tx.get(IDENTITIES, identity_key("twitch", twitch_id)) is not None:
+            raise PopulateError(f"seed {plan.seed} was populated into this state already (twitch id {twitch_id})")
+        # Reusable: a load script signs in with the same code again and again (real Twitch codes are single use).
+        identity = complete(
+            {
+                "provider": "twitch",
+                "id": twitch_id,
+                "username": names["username"],
+                "email": names["email"],
+                "email_verified": True,
+                "code": f"twitch-code-{rng.getrandbits(96):024x}",
+                "token": f"twitch-token-{rng.getrandbits(96):024x}",
+                "reusable": True,
+                "description": f"mockserver populate --seed {plan.seed}",
+            }
+        )
+        tx.put(IDENTITIES, identity_key("twitch", twitch_id), identity)
+
+        user_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        assert tenant is not None
+        user = self.users.new_user(
+            tx, tenant, {**names, "password": plan.password}, user_id, skip_verification=True, require_password=True
+        )
+        self.users.add_registration(
+            tx, user, {"applicationId": plan.application_id, "username": names["username"]}, skip_verification=True
+        )
+        tx.put(USERS, user_id, user)
+        link = new_link(self.twitch, user, twitch_id, names["username"], identity["token"])
+        tx.put(LINKS, link_key(self.twitch["id"], user["tenantId"], twitch_id), link)
+
+        identifier = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+        player = Players.create(tx, self.game["id"], identifier)
+        player["name"] = names["username"]
+        self.accounts.attach(tx, player, PROVIDERS["guest"], identifier)
+        self.accounts.attach(tx, player, PROVIDERS["twitch"], twitch_id)
+        session = Sessions.start(tx, self.game, player, True, "guest", identifier)
+        lootlocker: dict[str, Any] = {
+            "game_key": plan.game_key or self.game.get("game_key"),
+            "player_id": player["legacy_id"],
+            "player_ulid": player["id"],
+            "public_uid": player["public_uid"],
+            "player_identifier": identifier,
+            "player_name": player["name"],
+            "session_token": session["session_token"],
+        }
+        if plan.leaderboard is not None:
+            score = rng.randint(0, 1_000_000)
+            self.leaderboards.record(tx, self.game["id"], player, plan.leaderboard, score)
+            lootlocker["leaderboard"] = {"key": plan.leaderboard, "score": score}
+        return {
+            "index": index,
+            "twitch": {"id": twitch_id, "code": identity["code"], "token": identity["token"]},
+            "fusionauth": {
+                "userId": user_id,
+                "tenantId": user["tenantId"],
+                "applicationId": plan.application_id,
+                "identityProviderId": self.twitch["id"],
+                "email": names["email"],
+                "username": names["username"],
+                "password": plan.password,
+            },
+            "lootlocker": lootlocker,
+        }
+
+
+# -- the command ------------------------------------------------------------------------------------
+@click.command()
+@click.option(
+    "--state",
+    "state_path",
+    default=None,
+    help="The state to fill (the one `mockserver serve --state` then serves); or MOCKSERVER_STATE.",
+)
+@click.option("--count", "-n", type=click.IntRange(min=1), required=True, help="People to create.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same people (names, ids, codes).")
+@click.option("--application-id", default=DEFAULT_APPLICATION_ID, show_default=True, help="FusionAuth application.")
+@click.option("--game-key", default=None, help="LootLocker game API key (default: the first game).")
+@click.option("--leaderboard", default=None, help="Key of a leaderboard of that game: each player gets a score.")
+@click.option("--password", default=Plan.password, show_default=True, help="Every FusionAuth user's password.")
+@click.option(
+    "--fixtures",
+    "fixtures_dir",
+    type=click.Path(file_okay=False, exists=True),
+    default=None,
+    help="Fixtures a new state starts from (as for `serve`).",
+)
+def populate(
+    state_path: str | None,
+    count: int,
+    seed: int,
+    application_id: str,
+    game_key: str | None,
+    leaderboard: str | None,
+    password: str,
+    fixtures_dir: str | None,
+) -> None:
+    """Fill a state for a load test; print one JSON line of credentials per person (a summary goes to stderr)."""
+    from .app import create_app
+    from .config import Config
+    from .fusionauth.errors import FusionAuthError
+    from .lootlocker.errors import LootLockerError
+
+    config = Config.from_env(state_path=state_path, fixtures_dir=fixtures_dir)
+    if not config.state_path:
+        raise click.UsageError("name the state to fill with --state (or MOCKSERVER_STATE)")
+    store: Store = create_app(config).extensions["mockserver.store"]
+    plan = Plan(count, seed, application_id, game_key, leaderboard, password)
+    began = time.perf_counter()
+    try:
+        out = sys.stdout
+        for person in Populator(store, plan).run():
+            out.write(jsontext.dumps(person))
+            out.write("\n")
+    except (PopulateError, LootLockerError, FusionAuthError) as error:
+        detail = getattr(error, "message", None) or getattr(error, "body", None) or error
+        raise click.ClickException(f"populate stopped: {detail}") from error
+    elapsed = time.perf_counter() - began
+    click.echo(f"populated {count} people in {elapsed:.2f} s ({count / elapsed:,.0f} a second)", err=True)

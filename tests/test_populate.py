@@ -1,0 +1,135 @@
+"""`mockserver populate`: deterministic people, created the way the APIs create them, usable at once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from flask.testing import FlaskClient
+
+from mockserver.app import create_app
+from mockserver.cli import main
+from mockserver.config import Config
+
+from .ll_admin_helpers import create_game
+from .login_helpers import AUTH, LOGIN, login_body
+from .test_lootlocker_helpers import GAME_KEY, session_headers
+
+PASSWORD = "populate-password"
+
+
+def populate(state: Path, *args: str) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(main, ["populate", "--state", str(state), *args])
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def served(state: Path) -> FlaskClient:
+    return create_app(Config(strict=True, state_path=str(state))).test_client()
+
+
+def seeded(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What follows from the seed: all but the ids and tokens LootLocker's own code paths generate."""
+    for person in people:
+        for generated in ("session_token", "player_ulid", "public_uid", "player_id"):
+            person["lootlocker"].pop(generated)
+    return people
+
+
+def test_the_same_seed_gives_the_same_people(tmp_path: Path) -> None:
+    first = populate(tmp_path / "a.sqlite3", "-n", "30", "--seed", "5")
+    again = populate(tmp_path / "b.sqlite3", "-n", "30", "--seed", "5")
+    other = populate(tmp_path / "c.sqlite3", "-n", "30", "--seed", "6")
+    assert seeded(first) == seeded(again)
+    assert [p["fusionauth"]["email"] for p in other] != [p["fusionauth"]["email"] for p in first]
+    emails = [p["fusionauth"]["email"] for p in first]
+    assert len(set(emails)) == 30 and all("@" in e and e.isascii() for e in emails)
+    assert len({p["fusionauth"]["username"] for p in first}) == 30
+
+
+def test_a_seed_populated_twice_into_one_state_is_refused(tmp_path: Path) -> None:
+    populate(tmp_path / "s.sqlite3", "-n", "3", "--seed", "1")
+    result = CliRunner().invoke(main, ["populate", "--state", str(tmp_path / "s.sqlite3"), "-n", "3", "--seed", "1"])
+    assert result.exit_code == 1 and "populated into this state already" in result.output
+    assert len(populate(tmp_path / "s.sqlite3", "-n", "3", "--seed", "2")) == 3  # another seed adds people
+
+
+def test_people_sign_in_to_fusionauth_with_their_password_and_their_twitch_code(tmp_path: Path) -> None:
+    person = populate(tmp_path / "s.sqlite3", "-n", "5", "--seed", "3")[4]
+    fusionauth = person["fusionauth"]
+    client = served(tmp_path / "s.sqlite3")
+    login = client.post(
+        "/api/login",
+        json={"loginId": fusionauth["email"], "password": PASSWORD, "applicationId": fusionauth["applicationId"]},
+        headers=AUTH,
+    )
+    assert login.status_code == 200, login.data
+    assert login.get_json()["user"]["id"] == fusionauth["userId"]
+    # The Twitch link exists, so a Twitch login lands on the same user; the code is reusable for load scripts.
+    for _ in range(2):
+        twitch = client.post(LOGIN, json=login_body(person["twitch"]["code"]), headers=AUTH)
+        assert twitch.status_code == 200, twitch.data
+        assert twitch.get_json()["user"]["id"] == fusionauth["userId"]
+    links = client.get(f"/api/identity-provider/link?userId={fusionauth['userId']}", headers=AUTH).get_json()
+    assert [link["identityProviderUserId"] for link in links["identityProviderLinks"]] == [person["twitch"]["id"]]
+
+
+def test_players_have_sessions_connected_accounts_and_guest_sign_in(tmp_path: Path) -> None:
+    person = populate(tmp_path / "s.sqlite3", "-n", "4", "--seed", "9")[2]
+    lootlocker = person["lootlocker"]
+    client = served(tmp_path / "s.sqlite3")
+    headers = session_headers({"session_token": lootlocker["session_token"]})
+    accounts = client.get("/game/v1/connected-accounts", headers=headers)
+    assert accounts.status_code == 200, accounts.data
+    providers = {a["provider"] for a in accounts.get_json()["connected_accounts"]}
+    assert {"guest", "twitch"} <= providers
+    guest = client.post(
+        "/game/v2/session/guest", json={"game_key": GAME_KEY, "player_identifier": lootlocker["player_identifier"]}
+    )
+    assert guest.status_code == 200, guest.data
+    assert guest.get_json()["player_ulid"] == lootlocker["player_ulid"]
+    assert guest.get_json()["seen_before"] is True
+
+
+def test_scores_land_on_the_named_leaderboard_of_the_named_game(tmp_path: Path) -> None:
+    state = tmp_path / "s.sqlite3"
+    client = served(state)
+    game = create_game(client)  # set up as a studio does: the Admin API, a board on the development environment
+    board = {"name": "Populated", "key": "populated", "direction_method": "descending", "type": "player"}
+    assert client.post(game.dev("leaderboards"), json=board, headers=game.headers).status_code == 200
+    people = populate(
+        state, "-n", "12", "--seed", "4", "--game-key", game.development_api_key, "--leaderboard", "populated"
+    )
+    assert {p["lootlocker"]["game_key"] for p in people} == {game.development_api_key}
+    client = served(state)
+    top = client.get(
+        "/game/leaderboards/populated/list?count=50",
+        headers=session_headers({"session_token": people[0]["lootlocker"]["session_token"]}),
+    )
+    assert top.status_code == 200, top.data
+    listed = [(item["member_id"], item["score"]) for item in top.get_json()["items"]]
+    expected = [(str(p["lootlocker"]["player_id"]), p["lootlocker"]["leaderboard"]["score"]) for p in people]
+    assert listed == sorted(expected, key=lambda pair: -pair[1])
+
+
+def test_an_unknown_leaderboard_stops_before_writing(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["populate", "--state", str(tmp_path / "s.sqlite3"), "-n", "2", "--leaderboard", "nope"]
+    )
+    assert result.exit_code == 1 and "populate stopped" in result.output
+    assert "mockserver populate" not in json.dumps(served(tmp_path / "s.sqlite3").get("/_mock/state").get_json())
+
+
+@pytest.mark.parametrize("given", [{}, {"username": "kept"}])
+def test_an_identity_without_names_gets_stable_faker_ones(client: FlaskClient, given: dict[str, str]) -> None:
+    first = client.post("/_mock/identities", json={"provider": "twitch", "id": "777", **given})
+    again = client.post("/_mock/identities", json={"provider": "twitch", "id": "777", **given})
+    assert first.status_code == again.status_code == 201
+    one, two = first.get_json(), again.get_json()
+    assert one["username"] == two["username"] and one["email"] == two["email"]
+    assert "@" in one["email"] and one["username"] == given.get("username", one["username"])
+    other = client.post("/_mock/identities", json={"provider": "twitch", "id": "778"}).get_json()
+    assert other["email"] != one["email"]
