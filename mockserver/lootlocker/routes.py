@@ -14,6 +14,7 @@ from ..store import Store
 from . import bans, errors, files, followers, forcing, friends, ids, notifications, profile, progressions
 from .connected_accounts import ConnectedAccounts, require_enabled
 from .economy import currencies, wallets
+from .economy import triggers as economy_triggers
 from .errors import LootLockerError
 from .games import Games, info
 from .leaderboards import game as leaderboards
@@ -29,6 +30,7 @@ from .white_label import WhiteLabel
 FEATURES = (notifications, files, bans, leaderboards, profile, progressions, friends, followers)
 # The economy (mockserver/lootlocker/economy/), one feature module per path file.
 FEATURES += (currencies, wallets)
+FEATURES += (economy_triggers,)  # triggers (economy/triggers.py)
 
 SESSION_TOKEN = "x-session-token"
 DOMAIN_KEY = "domain-key"

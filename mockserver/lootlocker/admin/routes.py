@@ -25,12 +25,15 @@ from ..games import Game, Games
 from ..routes import LootLockerVendor
 from . import config, games, leaderboards, platforms, players, progressions, users
 from . import currencies as admin_currencies
+from . import rewards as admin_rewards
+from . import triggers as admin_triggers
 
 AUTH_TOKEN = "x-auth-token"
 FEATURES = (users, games, platforms, players, config, leaderboards, progressions)
 
 # The economy's admin set-up.
 FEATURES += (admin_currencies,)
+FEATURES += (admin_rewards, admin_triggers)  # rewards, reward groups, triggers
 
 
 @cache
