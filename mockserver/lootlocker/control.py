@@ -12,6 +12,7 @@ from ..store import Store
 from .errors import LootLockerError
 from .leaderboards import model as leaderboards
 from .leases import Leases, SignIn
+from .web import remote
 
 
 def _guarded(step: Callable[[Call], Any]) -> Handler:
@@ -43,4 +44,5 @@ def handlers(store: Store) -> dict[str, Handler]:
         ),
         "mockLootLockerCancelLease": _guarded(lambda call: leases.cancel(call.path["code"])),
         "mockLootLockerResetLeaderboard": _guarded(lambda call: _reset_leaderboard(store, call.path["leaderboard_id"])),
+        **remote.handlers(store),
     }

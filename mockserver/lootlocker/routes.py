@@ -11,6 +11,7 @@ from ..identities import Identities
 from ..openapi import Issue, Operation, Spec, Specs
 from ..routing import Call, Handler, Reply, Router
 from ..store import Store
+from . import auth_client as client_v3
 from . import bans, errors, files, followers, forcing, friends, ids, notifications, profile, progressions
 from .connected_accounts import ConnectedAccounts, require_enabled
 from .economy import currencies, wallets
@@ -31,6 +32,7 @@ FEATURES = (notifications, files, bans, leaderboards, profile, progressions, fri
 # The economy (mockserver/lootlocker/economy/), one feature module per path file.
 FEATURES += (currencies, wallets)
 FEATURES += (economy_triggers,)  # triggers (economy/triggers.py)
+FEATURES += (client_v3,)  # LootLocker's auth client v3 (/client/v3/...)
 
 SESSION_TOKEN = "x-session-token"
 DOMAIN_KEY = "domain-key"
