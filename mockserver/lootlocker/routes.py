@@ -12,9 +12,31 @@ from ..openapi import Issue, Operation, Spec, Specs
 from ..routing import Call, Handler, Reply, Router
 from ..store import Store
 from . import auth_client as client_v3
-from . import bans, errors, files, followers, forcing, friends, ids, notifications, profile, progressions
+from . import (
+    bans,
+    errors,
+    feedback,
+    files,
+    followers,
+    forcing,
+    friends,
+    ids,
+    maps,
+    messages,
+    metadata,
+    notifications,
+    profile,
+    progressions,
+    reports,
+)
+from . import broadcasts as ll_broadcasts
+from . import white_label as wl_login
 from .connected_accounts import ConnectedAccounts, require_enabled
+from .economy import assets as economy_assets
 from .economy import currencies, wallets
+from .economy import instances as economy_instances
+from .economy import inventory as economy_inventory
+from .economy import loot_boxes as economy_loot_boxes
 from .economy import triggers as economy_triggers
 from .errors import LootLockerError
 from .games import Games, info
@@ -24,14 +46,16 @@ from .players import Players
 from .providers import PROVIDERS
 from .sessions import PLATFORM_LOGINS, Sessions
 from .storage import PlayerStorage
-from .white_label import WhiteLabel
 
 # Feature modules: each exposes `handlers(store: Store) -> {operationId: handler}` for the operations of its
 # path file (schemas/lootlocker/paths/<feature>.yaml); handlers read call.context["player_id"] / ["game"].
-FEATURES = (notifications, files, bans, leaderboards, profile, progressions, friends, followers)
+FEATURES = (notifications, files, bans, leaderboards, profile, progressions, friends, followers, wl_login)
+FEATURES += (metadata, messages, feedback, reports, maps)  # content: metadata, messages, feedback, reports, maps
 # The economy (mockserver/lootlocker/economy/), one feature module per path file.
 FEATURES += (currencies, wallets)
 FEATURES += (economy_triggers,)  # triggers (economy/triggers.py)
+FEATURES += (economy_assets, economy_instances, economy_inventory, economy_loot_boxes)  # assets, inventory
+FEATURES += (ll_broadcasts,)  # broadcasts (broadcasts.py)
 FEATURES += (client_v3,)  # LootLocker's auth client v3 (/client/v3/...)
 
 SESSION_TOKEN = "x-session-token"
@@ -103,7 +127,6 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
     leases = Leases(store)
     players = Players(store)
     storage = PlayerStorage(store)
-    white_label = WhiteLabel(store)
     registry = Identities(store)
 
     def ok(body: Any) -> Reply:
@@ -130,17 +153,6 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
 
     def end_session(call: Call) -> Reply:
         sessions.end(call.context["session"]["id"])
-        return Reply(204)
-
-    # -- White Label login -------------------------------------------------------------------------
-    def wl_request_verification(call: Call) -> Reply:
-        if not call.body.get("email") and call.body.get("user_id") is None:
-            raise errors.missing("email")
-        white_label.request_verification(game(call), call.body.get("email"), call.body.get("user_id"))
-        return Reply(204)
-
-    def wl_request_reset(call: Call) -> Reply:
-        white_label.request_password_reset(game(call), call.body["email"])
         return Reply(204)
 
     # -- connected accounts ------------------------------------------------------------------------
@@ -218,15 +230,6 @@ def register(app: Flask, specs: Specs, store: Store) -> None:
         **{operation_id: platform(operation_id) for operation_id in PLATFORM_LOGINS},
         "verifyPlayer": verify_player,
         "endSession": end_session,
-        "whiteLabelSignUp": lambda call: ok(white_label.sign_up(game(call), call.body["email"], call.body["password"])),
-        "whiteLabelLogin": lambda call: ok(
-            white_label.login(game(call), call.body["email"], call.body["password"], bool(call.body.get("remember")))
-        ),
-        "whiteLabelVerifySession": lambda call: ok(
-            white_label.verify_session(game(call), call.body["email"], call.body["token"])
-        ),
-        "whiteLabelRequestVerification": wl_request_verification,
-        "whiteLabelRequestResetPassword": wl_request_reset,
         "listConnectedAccounts": lambda call: ok({"connected_accounts": accounts.list(player(call))}),
         "connectGoogle": connect("google", "id_token", "token"),
         "connectApple": connect("apple", "authorization_code", "code"),

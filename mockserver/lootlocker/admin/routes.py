@@ -23,17 +23,33 @@ from ...store import Store
 from .. import errors
 from ..games import Game, Games
 from ..routes import LootLockerVendor
-from . import config, games, leaderboards, platforms, players, progressions, users
+from . import assets as admin_assets
+from . import (
+    config,
+    feedback,
+    games,
+    leaderboards,
+    maps,
+    messages,
+    metadata,
+    platforms,
+    players,
+    progressions,
+    reports,
+    users,
+)
 from . import currencies as admin_currencies
 from . import rewards as admin_rewards
 from . import triggers as admin_triggers
 
 AUTH_TOKEN = "x-auth-token"
 FEATURES = (users, games, platforms, players, config, leaderboards, progressions)
+FEATURES += (metadata, messages, feedback, reports, maps)  # content set-up
 
 # The economy's admin set-up.
 FEATURES += (admin_currencies,)
 FEATURES += (admin_rewards, admin_triggers)  # rewards, reward groups, triggers
+FEATURES += (admin_assets,)  # assets, contexts, data entities, filters, inventory grants
 
 
 @cache
