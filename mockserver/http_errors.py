@@ -7,13 +7,12 @@ import logging
 from flask import Response
 from werkzeug.exceptions import HTTPException
 
+from .cors import LOOTLOCKER_PREFIXES  # LootLocker's routes: the same prefixes as its CORS
 from .faults import CONTROL_PREFIX
 from .lootlocker.errors import LootLockerError
 from .routing import Reply, render
 
 log = logging.getLogger("mockserver")  # Flask's app.logger for an app named "mockserver"
-
-LOOTLOCKER_PREFIXES = ("/game/", "/white-label-login/", "/admin/")
 
 
 def http_error_response(path: str, error: HTTPException) -> Response:

@@ -9,10 +9,12 @@ from typing import Any
 from ..control.routes import control_error
 from ..routing import Call, Handler, Reply
 from ..store import Store
+from . import broadcasts
 from .errors import LootLockerError
 from .leaderboards import model as leaderboards
 from .leases import Leases, SignIn
 from .web import remote
+from .web import white_label as white_label_pages
 
 
 def _guarded(step: Callable[[Call], Any]) -> Handler:
@@ -45,4 +47,6 @@ def handlers(store: Store) -> dict[str, Handler]:
         "mockLootLockerCancelLease": _guarded(lambda call: leases.cancel(call.path["code"])),
         "mockLootLockerResetLeaderboard": _guarded(lambda call: _reset_leaderboard(store, call.path["leaderboard_id"])),
         **remote.handlers(store),
+        **white_label_pages.handlers(store),
+        **broadcasts.control_handlers(store),
     }

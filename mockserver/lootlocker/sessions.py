@@ -15,8 +15,8 @@ from typing import Any
 
 from ..identities import Identities
 from ..store import Store, Tx
-from . import bans, errors, ids
-from .collections import PLAYERS, REFRESH_TOKENS, SESSIONS, WL_SESSIONS
+from . import bans, errors, ids, white_label
+from .collections import PLAYERS, REFRESH_TOKENS, SESSIONS
 from .connected_accounts import ConnectedAccounts, require_enabled, upstream_identity
 from .games import Game, Games
 from .players import Player, Players
@@ -106,10 +106,9 @@ class Sessions:
             raise errors.missing("email")
         if token is None:
             raise errors.missing("token")
-        wl_session = self.store.read().get(WL_SESSIONS, token)
-        if wl_session is None or wl_session["game_id"] != game["id"] or wl_session["email"] != email.strip().lower():
-            raise errors.unauthorized("The White Label session token is invalid for this email.")
-        return self._sign_in(body, PROVIDERS["credentials"], str(wl_session["user_id"]), "white_label_login", game)
+        # 401 for an unknown or expired White Label session; 403 for an unverified account the game blocks.
+        user_id = white_label.session_user(self.store.read(), game, email, token)
+        return self._sign_in(body, PROVIDERS["credentials"], user_id, "white_label_login", game)
 
     def platform(self, operation_id: str, body: dict[str, Any]) -> dict[str, Any]:
         login = PLATFORM_LOGINS[operation_id]
