@@ -24,8 +24,8 @@ from typing import Any
 
 from ...store import Tx
 from .. import errors, ids, notifications, progressions
-from ..collections import CURRENCIES, GAMES, PLAYERS, REWARDS
-from . import inventory, wallets
+from ..collections import GAMES, PLAYERS, REWARDS
+from . import currencies, inventory, wallets
 
 Reward = dict[str, Any]
 KINDS = ("asset", "currency", "progression_points", "progression_reset")
@@ -82,8 +82,8 @@ def _entry(tx: Tx, game_id: str, fields: dict[str, Any]) -> dict[str, Any]:
             value = fields.get(key, metadata.get(key))
             entry[key] = int(value) if value is not None and str(value).isdigit() else None
     elif kind == "currency":
-        currency = tx.get(CURRENCIES, entity_id)
-        if currency is None or str(currency["game_id"]) != game_id:
+        currency = currencies.get(tx, game_id, entity_id)
+        if currency is None:
             raise errors.not_found(f"No currency '{entity_id}' in this game.")
         entry["entity_id"] = currency["id"]
         entry["amount"] = _amount(fields, kind)
@@ -170,8 +170,7 @@ def available(tx: Tx, game_id: str, reward: Reward) -> bool:
         if entry["kind"] == "asset":
             found: Any = inventory.find_asset(tx, game_id, entry["entity_id"])
         elif entry["kind"] == "currency":
-            currency = tx.get(CURRENCIES, entry["entity_id"])
-            found = currency if currency is not None and str(currency["game_id"]) == game_id else None
+            found = currencies.get(tx, game_id, entry["entity_id"])
         else:
             found = _progression(tx, game_id, entry["entity_id"])
         if found is None:
@@ -239,7 +238,7 @@ def _grant_entry(
     if kind == "currency":
         wallet = wallets.wallet_for_holder(tx, game_id, player["id"], "player", create=True)
         wallets.credit(tx, game_id, wallet["id"], entity_id, entry["amount"])
-        currency = tx.get(CURRENCIES, entity_id) or {}
+        currency = currencies.get(tx, game_id, entity_id) or {}
         return {
             "created_at": now,
             "updated_at": now,

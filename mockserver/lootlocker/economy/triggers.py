@@ -3,7 +3,7 @@ most `limit` times (0 = unlimited). The Admin API creates them (`POST /admin/gam
 
 A trigger is `{id: "<game id>:<key>", ulid, game_id, key, name, description, limit, reward_id, segments, created_at,
 updated_at}`; a player's invocations of it are counted in lootlocker.trigger-claims (`{player_id, game_id, key,
-count, first_at, last_at}`, id "<player ulid>:<game id>:<key>").
+count, first_at, last_at, order}`, id "<player ulid>:<game id>:<key>").
 
 Invocation (`POST /game/triggers/cozy-crusader/v1 {keys}`) always answers 200 with `successful_keys: [{key}]` and
 `failed_keys: [{key, reason}]`; reasons are the SDK's enum in LootLocker's lower-case wire spelling:
@@ -18,6 +18,7 @@ The legacy calls (`POST /game/v1/player/trigger {name}`, `GET /game/v1/player/tr
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from ...routing import Call, Handler, Reply
@@ -110,7 +111,9 @@ def _run(tx: Tx, game: dict[str, Any], player: dict[str, Any], key: str) -> tupl
     rewards.notify(tx, game_id, player, body, SOURCE, context)
     now = ids.iso_now()
     if claim is None:
+        # `order` (nanoseconds) keeps first invocations of the same second in the order they happened.
         claim = {"player_id": player["id"], "game_id": game_id, "key": key, "count": 0, "first_at": now}
+        claim["order"] = time.time_ns()
     claim["count"] += 1
     claim["last_at"] = now
     tx.put(TRIGGER_CLAIMS, claim_id, claim)
@@ -180,7 +183,7 @@ def executed_keys(store: Store, game: dict[str, Any], player_id: str) -> list[st
     """Legacy List Triggers: the keys the player has invoked successfully, first invocation first."""
     game_id = str(game["id"])
     claims = [c for c in store.read().find(TRIGGER_CLAIMS, player_id=player_id) if c["game_id"] == game_id]
-    return [c["key"] for c in sorted(claims, key=lambda c: (c["first_at"], c["key"]))]
+    return [c["key"] for c in sorted(claims, key=lambda c: (c.get("order", 0), c["key"]))]
 
 
 def handlers(store: Store) -> dict[str, Handler]:
