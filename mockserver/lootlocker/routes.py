@@ -28,12 +28,13 @@ from . import (
     profile,
     progressions,
     reports,
+    ugc,
 )
 from . import broadcasts as ll_broadcasts
 from . import white_label as wl_login
 from .connected_accounts import ConnectedAccounts, require_enabled
 from .economy import assets as economy_assets
-from .economy import currencies, wallets
+from .economy import catalogs, currencies, entitlements, purchases, wallets
 from .economy import instances as economy_instances
 from .economy import inventory as economy_inventory
 from .economy import loot_boxes as economy_loot_boxes
@@ -50,9 +51,9 @@ from .storage import PlayerStorage
 # Feature modules: each exposes `handlers(store: Store) -> {operationId: handler}` for the operations of its
 # path file (schemas/lootlocker/paths/<feature>.yaml); handlers read call.context["player_id"] / ["game"].
 FEATURES = (notifications, files, bans, leaderboards, profile, progressions, friends, followers, wl_login)
-FEATURES += (metadata, messages, feedback, reports, maps)  # content: metadata, messages, feedback, reports, maps
+FEATURES += (metadata, messages, feedback, reports, maps, ugc)  # content: metadata, messages, feedback, reports, maps
 # The economy (mockserver/lootlocker/economy/), one feature module per path file.
-FEATURES += (currencies, wallets)
+FEATURES += (currencies, wallets, catalogs, purchases, entitlements)
 FEATURES += (economy_triggers,)  # triggers (economy/triggers.py)
 FEATURES += (economy_assets, economy_instances, economy_inventory, economy_loot_boxes)  # assets, inventory
 FEATURES += (ll_broadcasts,)  # broadcasts (broadcasts.py)

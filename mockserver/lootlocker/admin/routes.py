@@ -24,6 +24,7 @@ from .. import errors
 from ..games import Game, Games
 from ..routes import LootLockerVendor
 from . import assets as admin_assets
+from . import catalogs as admin_catalogs
 from . import (
     config,
     feedback,
@@ -47,7 +48,7 @@ FEATURES = (users, games, platforms, players, config, leaderboards, progressions
 FEATURES += (metadata, messages, feedback, reports, maps)  # content set-up
 
 # The economy's admin set-up.
-FEATURES += (admin_currencies,)
+FEATURES += (admin_currencies, admin_catalogs)
 FEATURES += (admin_rewards, admin_triggers)  # rewards, reward groups, triggers
 FEATURES += (admin_assets,)  # assets, contexts, data entities, filters, inventory grants
 

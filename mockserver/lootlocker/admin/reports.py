@@ -1,0 +1,31 @@
+"""Reports, UGC removal and error reports of a game environment through the Admin API
+(mockserver/lootlocker/reports.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...routing import Call, Handler, Reply
+from .. import reports
+
+if TYPE_CHECKING:
+    from .routes import Admin
+
+
+def handlers(admin: Admin) -> dict[str, Handler]:
+    def game_id(call: Call) -> str:
+        return str(admin.game(call)["id"])
+
+    def remove(call: Call) -> Reply:
+        with admin.store.write() as tx:
+            return Reply(200, reports.remove_ugc(tx, game_id(call), call.body["asset_id"], call.body["report_types"]))
+
+    return {
+        "adminListReports": lambda call: Reply(
+            200, {"reports": reports.admin_reports(admin.store.read(), game_id(call))}
+        ),
+        "adminRemoveUgc": remove,
+        "adminListErrorReports": lambda call: Reply(
+            200, {"error_reports": reports.error_reports(admin.store.read(), game_id(call))}
+        ),
+    }
