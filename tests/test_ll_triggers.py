@@ -225,6 +225,66 @@ def test_a_group_reward_hands_out_every_association(client: FlaskClient, world: 
     assert body["group"]["associations"][0]["currency"]["amount"] == "500"
 
 
+def asset(client: FlaskClient, game: TestGame, name: str = "Blue Sword") -> dict[str, Any]:
+    """An asset made as the SDK's test utilities make one (contexts[0], then POST asset); not activated."""
+    contexts = client.get(f"/admin/v1/game/{game.development_id}/assets/contexts", headers=game.headers)
+    body = {"context_id": contexts.get_json()["contexts"][0]["id"], "name": name}
+    made = client.post(f"/admin/v1/game/{game.development_id}/asset", json=body, headers=game.headers)
+    assert made.status_code == 200, made.get_json()
+    return dict(made.get_json()["asset"])
+
+
+def test_an_asset_reward_puts_an_instance_in_the_inventory(client: FlaskClient, world: Any) -> None:
+    game, player, _ = world
+    sword = asset(client, game)
+    reward = admin_post(client, game, "reward", {"entity_id": sword["ulid"], "entity_kind": "asset"})
+    by_integer_id = admin_post(client, game, "reward", {"entity_id": str(sword["id"]), "entity_kind": "asset"})
+    assert by_integer_id["associations"][0]["entity_id"] == sword["ulid"]
+    trigger(client, game, "loot", reward["id"])
+    assert player.invoke("loot")["successful_keys"] == [{"key": "loot"}]
+    inventory = client.get("/game/v1/player/inventory/list", headers=player.headers).get_json()["inventory"]
+    assert [i["asset"]["ulid"] for i in inventory] == [sword["ulid"]]
+    body = player.notifications()[0]["content"]["body"]
+    assert body["kind"] == "asset" and body["currency"] is None
+    granted = body["asset"]
+    assert granted["asset_ulid"] == sword["ulid"] and granted["asset_id"] == sword["id"]
+    assert granted["reward_id"] == reward["id"]
+    assert granted["details"]["name"] == "Blue Sword" and granted["details"]["legacy_id"] == sword["id"]
+    assert granted["asset_instance_ids"] == [inventory[0]["instance_id"]]
+    # The legacy call answers the granted assets as LootLocker's common asset.
+    trigger(client, game, "legacy_loot", reward["id"])
+    executed = client.post("/game/v1/player/trigger", json={"name": "legacy_loot"}, headers=player.headers)
+    assert executed.status_code == 200, executed.get_json()
+    assert executed.get_json()["check_grant_notifications"] is True
+    assert [a["ulid"] for a in executed.get_json()["granted_assets"]] == [sword["ulid"]]
+    assert len(client.get("/game/v1/player/inventory/list", headers=player.headers).get_json()["inventory"]) == 2
+
+
+def test_a_group_reward_with_an_asset_lists_its_instance(client: FlaskClient, world: Any) -> None:
+    game, player, money = world
+    shield = asset(client, game, "Red Shield")
+    group = admin_post(
+        client,
+        game,
+        "reward/group",
+        {
+            "name": "Kit",
+            "associations": [
+                {"entity_kind": "asset", "entity_id": shield["ulid"]},
+                {"entity_kind": "currency", "entity_id": money, "amount": "4"},
+            ],
+        },
+    )
+    trigger(client, game, "kit", group["id"])
+    player.invoke("kit")
+    inventory = client.get("/game/v1/player/inventory/list", headers=player.headers).get_json()["inventory"]
+    [association, _] = player.notifications()[0]["content"]["body"]["group"]["associations"]
+    assert association["kind"] == "asset" and association["asset"]["id"] == shield["ulid"]
+    assert association["asset"]["name"] == "Red Shield"
+    assert association["asset"]["asset_instance_ids"] == [inventory[0]["instance_id"]]
+    assert player.balance(money) == "4"
+
+
 # -- the Admin API's set-up ---------------------------------------------------------------------------------------
 
 

@@ -25,7 +25,7 @@ from ...routing import Call, Handler, Reply
 from ...store import Store, Tx
 from .. import errors, ids
 from ..collections import TRIGGER_CLAIMS, TRIGGERS
-from . import inventory, rewards
+from . import assets, inventory, rewards
 
 Trigger = dict[str, Any]
 SOURCE = "triggers"  # the notifications' source (LootLockerNotificationSources.Triggers)
@@ -135,20 +135,10 @@ def invoke(store: Store, game: dict[str, Any], player_id: str, keys: list[str]) 
 
 
 def _granted_asset(tx: Tx, game_id: str, asset_ulid: str) -> dict[str, Any]:
-    # The legacy answer's granted_assets: the asset's own fields (LootLockerGrantedAssets reads a subset).
-    asset = inventory.find_asset(tx, game_id, asset_ulid) or {}
-    return {
-        "id": int(asset.get("asset_id") or 0),
-        "uuid": asset.get("uuid") or "",
-        "ulid": asset.get("ulid") or asset_ulid,
-        "name": asset.get("name") or "",
-        "active": bool(asset.get("active", False)),
-        "purchasable": bool(asset.get("purchasable", False)),
-        "context": asset.get("context") or "",
-        "context_id": int(asset.get("context_id") or 0),
-        "storage": [],
-        "data_entities": [],
-    }
+    # The legacy answer's granted_assets: LootLocker's common asset (LootLockerGrantedAssets reads it).
+    asset = inventory.find_asset(tx, game_id, asset_ulid)
+    assert asset is not None  # granted just now, in this transaction
+    return assets.common(tx, asset)
 
 
 def execute_legacy(store: Store, game: dict[str, Any], player_id: str, name: str) -> dict[str, Any]:
