@@ -39,7 +39,6 @@ from . import (
     reports,
     users,
 )
-from . import catalogs as admin_catalogs
 from . import currencies as admin_currencies
 from . import rewards as admin_rewards
 from . import triggers as admin_triggers
