@@ -95,6 +95,8 @@ def test_display_url_takes_a_typed_code_without_nonce(client: FlaskClient) -> No
     form = client.get(PAGE)
     assert form.status_code == 200 and "ll-remote-code-input" in ids(form.text)
     assert form.headers["Content-Type"] == "text/html; charset=UTF-8" and form.headers["X-Frame-Options"] == "DENY"
+    with_provider = client.get(PAGE, query_string={"provider": "twitch"})  # the Unity SDK appends it to display_url
+    assert '<input type="hidden" name="provider" value="twitch">' in with_provider.text
     lease = begin_login(client)
     typed = client.get(PAGE, query_string={"code": f" {lease['code'].lower()} "})
     assert typed.status_code == 200 and "ll-remote-confirm" in ids(typed.text)

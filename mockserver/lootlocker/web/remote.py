@@ -111,8 +111,8 @@ def handlers(store: Store) -> dict[str, Handler]:
 
     def page(call: Call) -> Reply:
         code = _text(call.query, "code")
-        if code is None:
-            return _page("remote_code.html", code="")
+        if code is None:  # display_url (the Unity SDK may append its provider= to it too)
+            return _page("remote_code.html", code="", only=_text(call.query, "provider") or "")
         return show(code, _text(call.query, "nonce"), _text(call.query, "provider"))
 
     def submit(call: Call) -> Reply:
