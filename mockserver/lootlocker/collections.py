@@ -120,7 +120,7 @@ INDEXES = {
     MISSION_RUNS: ("player_id",),
     CHARACTER_TYPES: ("game_id",),
     HEROES: ("game_id",),
-    CHARACTERS: ("player_id",),
+    CHARACTERS: ("player_id", "type_id"),
 }
 # Collections each process keeps in memory (store.Cached): the games, looked up by every session request.
 WATCHED = (GAMES,)

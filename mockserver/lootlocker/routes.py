@@ -31,6 +31,8 @@ from . import (
     ugc,
 )
 from . import broadcasts as ll_broadcasts
+from . import characters as ll_characters
+from . import heroes as ll_heroes
 from . import white_label as wl_login
 from .connected_accounts import ConnectedAccounts, require_enabled
 from .economy import assets as economy_assets
@@ -58,6 +60,7 @@ FEATURES += (economy_triggers,)  # triggers (economy/triggers.py)
 FEATURES += (economy_assets, economy_instances, economy_inventory, economy_loot_boxes)  # assets, inventory
 FEATURES += (ll_broadcasts,)  # broadcasts (broadcasts.py)
 FEATURES += (client_v3,)  # LootLocker's auth client v3 (/client/v3/...)
+FEATURES += (ll_characters, ll_heroes)  # characters (classes, loadouts, progressions) and heroes
 
 SESSION_TOKEN = "x-session-token"
 DOMAIN_KEY = "domain-key"

@@ -25,6 +25,7 @@ from ..games import Game, Games
 from ..routes import LootLockerVendor
 from . import assets as admin_assets
 from . import catalogs as admin_catalogs
+from . import characters as admin_characters
 from . import (
     config,
     feedback,
@@ -51,6 +52,7 @@ FEATURES += (metadata, messages, feedback, reports, maps)  # content set-up
 FEATURES += (admin_currencies, admin_catalogs)
 FEATURES += (admin_rewards, admin_triggers)  # rewards, reward groups, triggers
 FEATURES += (admin_assets,)  # assets, contexts, data entities, filters, inventory grants
+FEATURES += (admin_characters,)  # character classes and heroes
 
 
 @cache
