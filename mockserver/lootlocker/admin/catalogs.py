@@ -25,7 +25,7 @@ def handlers(admin: Admin) -> dict[str, Handler]:
 
     def listed(call: Call) -> Reply:
         found = [c for c in admin.store.read().find(CATALOGS, game_id=game_id(call)) if c["deleted_at"] is None]
-        found.sort(key=lambda c: (c["created_at"], c["id"]))
+        found.sort(key=lambda c: (c.get("order", 0), c["id"]))
         return Reply(200, {"catalogs": [catalogs.catalog_view(c) for c in found]})
 
     def create_item(call: Call) -> Reply:

@@ -64,6 +64,7 @@ def create_catalog(tx: Tx, game_id: str, name: str, key: str) -> Catalog:
         "created_at": ids.iso_now(),
         "deleted_at": None,
         "published_at": None,
+        "order": time.time_ns(),
     }
     tx.put(CATALOGS, catalog["id"], catalog)
     return catalog
@@ -461,7 +462,7 @@ def handlers(store: Store) -> dict[str, Handler]:
 
     def list_catalogs(call: Call) -> Reply:
         found = [c for c in store.read().find(CATALOGS, game_id=game_id(call)) if c["deleted_at"] is None]
-        found.sort(key=lambda c: (c["created_at"], c["id"]))
+        found.sort(key=lambda c: (c.get("order", 0), c["id"]))
         return Reply(200, {"catalogs": [catalog_view(c) for c in found]})
 
     def list_by_key(call: Call) -> Reply:

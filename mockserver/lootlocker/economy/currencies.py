@@ -10,6 +10,7 @@ calls only; purchases, refunds and rewards move any currency.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from ...routing import Call, Handler, Reply
@@ -43,7 +44,7 @@ def denomination_view(denomination: dict[str, Any]) -> dict[str, Any]:
 
 
 def of_game(tx: Tx, game_id: str) -> list[Currency]:
-    return sorted(tx.find(CURRENCIES, game_id=game_id), key=lambda c: (c["created_at"], c["id"]))
+    return sorted(tx.find(CURRENCIES, game_id=game_id), key=lambda c: (c.get("order", 0), c["id"]))
 
 
 def get(tx: Tx, game_id: str, currency_id: str) -> Currency | None:
@@ -97,6 +98,7 @@ def create(tx: Tx, game_id: str, body: dict[str, Any]) -> Currency:
         "game_api_writes_enabled": False,
         "created_at": now,
         "published_at": now,
+        "order": time.time_ns(),  # creation order within a second
     }
     tx.put(CURRENCIES, currency["id"], currency)
     initial = body.get("initial_denomination_name")
