@@ -27,6 +27,7 @@ from . import assets as admin_assets
 from . import catalogs as admin_catalogs
 from . import characters as admin_characters
 from . import (
+    collectables,
     config,
     feedback,
     games,
@@ -34,6 +35,7 @@ from . import (
     maps,
     messages,
     metadata,
+    missions,
     platforms,
     players,
     progressions,
@@ -41,17 +43,18 @@ from . import (
     users,
 )
 from . import currencies as admin_currencies
+from . import items as admin_items
 from . import rewards as admin_rewards
 from . import triggers as admin_triggers
 
 AUTH_TOKEN = "x-auth-token"
 FEATURES = (users, games, platforms, players, config, leaderboards, progressions)
-FEATURES += (metadata, messages, feedback, reports, maps)  # content set-up
+FEATURES += (metadata, messages, feedback, reports, maps, collectables, missions)  # content set-up
 
 # The economy's admin set-up.
 FEATURES += (admin_currencies, admin_catalogs)
 FEATURES += (admin_rewards, admin_triggers)  # rewards, reward groups, triggers
-FEATURES += (admin_assets,)  # assets, contexts, data entities, filters, inventory grants
+FEATURES += (admin_assets, admin_items)  # assets, contexts, data entities, filters, inventory grants; items
 FEATURES += (admin_characters,)  # character classes and heroes
 
 
