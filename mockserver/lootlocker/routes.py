@@ -14,6 +14,7 @@ from ..store import Store
 from . import auth_client as client_v3
 from . import (
     bans,
+    collectables,
     errors,
     feedback,
     files,
@@ -24,6 +25,7 @@ from . import (
     maps,
     messages,
     metadata,
+    missions,
     notifications,
     profile,
     progressions,
@@ -53,7 +55,7 @@ from .storage import PlayerStorage
 # Feature modules: each exposes `handlers(store: Store) -> {operationId: handler}` for the operations of its
 # path file (schemas/lootlocker/paths/<feature>.yaml); handlers read call.context["player_id"] / ["game"].
 FEATURES = (notifications, files, bans, leaderboards, profile, progressions, friends, followers, wl_login)
-FEATURES += (metadata, messages, feedback, reports, maps, ugc)  # content: metadata, messages, feedback, reports, maps
+FEATURES += (metadata, messages, feedback, reports, maps, ugc, collectables, missions)  # content (LL-CONTENT)
 # The economy (mockserver/lootlocker/economy/), one feature module per path file.
 FEATURES += (currencies, wallets, catalogs, purchases, entitlements)
 FEATURES += (economy_triggers,)  # triggers (economy/triggers.py)
