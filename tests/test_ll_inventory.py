@@ -199,3 +199,43 @@ def test_dlcs_migrate_and_list(client: FlaskClient) -> None:
     w = world(client)
     w.game_api("POST", "/game/v1/player/dlcs", {}, status=204)
     assert w.game_api("GET", "/game/v1/player/dlcs") == {"dlcs": []}
+
+
+def test_drop_table_compute_locks_and_pick_grants_and_uses_the_table_up(client: FlaskClient) -> None:
+    w = world(client)
+    sure, never, tagged = w.asset("Sure"), w.asset("Never"), w.asset("Tagged")
+    drops = [
+        {"asset_id": sure["id"]},
+        {"asset_id": never["id"], "chance": 0},
+        {"asset_id": tagged["id"], "chance": 100, "tag": "rare"},
+    ]
+    table = w.asset("Table", drop_table=drops)
+    instance = grant(w, table["id"])["id"]
+    computed = w.game_api("POST", f"/game/v1/player/droptables/{instance}/compute?asset_details=false")["items"]
+    assert [d["asset_id"] for d in computed] == [sure["id"], tagged["id"]] and "asset" not in computed[0]
+    again = w.game_api("POST", f"/game/v1/player/droptables/{instance}/compute?asset_details=true")["items"]
+    assert [d["id"] for d in again] == [d["id"] for d in computed] and again[0]["asset"]["name"] == "Sure"
+    w.game_api("POST", f"/game/v1/player/droptables/{instance}/pick", {"picks": [999999]}, status=400)
+    picked = w.game_api("POST", f"/game/v1/player/droptables/{instance}/pick", {"picks": [computed[1]["id"]]})["items"]
+    assert [p["asset"]["id"] for p in picked] == [tagged["id"]] and picked[0]["quantity"] == 1
+    held = [i["asset"]["id"] for i in w.game_api("GET", "/game/v1/player/inventory/list")["inventory"]]
+    assert held == [tagged["id"]]  # the table is used up
+    assert (
+        picked[0]["instance_id"] == w.game_api("GET", "/game/v1/player/inventory/list")["inventory"][0]["instance_id"]
+    )
+    w.game_api("POST", f"/game/v1/player/droptables/{instance}/compute", status=404)
+
+
+def test_drop_table_tag_filter_pick_before_compute_and_not_a_table(client: FlaskClient) -> None:
+    w = world(client)
+    common, rare = w.asset("Common"), w.asset("Rare")
+    table = w.asset("Table", drop_table=[{"asset_id": common["id"]}, {"asset_id": rare["id"], "tag": "rare"}])
+    instance = grant(w, table["id"])["id"]
+    w.game_api("POST", f"/game/v1/player/droptables/{instance}/pick", {"picks": []}, status=400)
+    computed = w.game_api("POST", f"/game/v1/player/droptables/{instance}/compute?asset_details=false&tag=rare")
+    assert [d["asset_id"] for d in computed["items"]] == [rare["id"]]
+    plain = grant(w, common["id"])["id"]
+    w.game_api("POST", f"/game/v1/player/droptables/{plain}/compute?asset_details=false", status=404)
+    thief = {"x-session-token": guest_session(client, w.game, "thief").get_json()["session_token"]}
+    w.game_api("POST", f"/game/v1/player/droptables/{instance}/compute", status=404, **thief)
+    w.admin("PATCH", f"asset/{table['id']}", {"drop_table": [{"asset_id": 999999}]}, status=404)

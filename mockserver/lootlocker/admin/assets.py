@@ -89,8 +89,23 @@ def update(tx: Tx, asset: assets.Asset, body: dict[str, Any]) -> None:
         for item in contents or []:
             _asset(tx, asset["game_id"], item["asset_id"], "loot_box_contents")
         asset["loot_box_contents"] = None if contents is None else _contents(contents)
+    if "drop_table" in body:
+        drops = body["drop_table"]
+        for item in drops or []:
+            _asset(tx, asset["game_id"], item["asset_id"], "drop_table")
+        asset["drop_table"] = None if drops is None else [_drop(item) for item in drops]
     asset["updated_at"] = ids.iso_now()
     tx.put(ASSETS, asset["id"], asset)
+
+
+def _drop(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "asset_id": int(item["asset_id"]),
+        "asset_variation_id": item.get("asset_variation_id"),
+        "asset_rental_option_id": item.get("asset_rental_option_id"),
+        "chance": float(100 if item.get("chance") is None else item["chance"]),
+        "tag": item.get("tag"),
+    }
 
 
 def handlers(admin: Admin) -> dict[str, Handler]:
