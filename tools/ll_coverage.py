@@ -249,6 +249,18 @@ def coverage(app: Flask, entries: list[Entry]) -> tuple[list[tuple[Entry, Route]
     return served, missing
 
 
+def entry_name(entry: Entry) -> str:
+    """The navigation entry a line serves (its label without the "[inferred]" mark)."""
+    return entry.label.removesuffix("[inferred]").strip()
+
+
+def entries_served(entries: list[Entry], missing: list[Entry]) -> tuple[int, int]:
+    """(navigation entries all of whose lines are served, navigation entries)."""
+    names = {entry_name(e) for e in entries}
+    unserved = {entry_name(e) for e in missing}
+    return len(names - unserved), len(names)
+
+
 def _lists() -> Iterator[tuple[str, Path]]:
     yield "Unity SDK endpoint table", UNITY
     if NAVIGATION.exists():
@@ -266,6 +278,9 @@ def main(argv: list[str]) -> int:
         served, missing = coverage(app, entries)
         share = 100 * len(served) / len(entries) if entries else 0.0
         print(f"{title} ({path.relative_to(ROOT)}): {len(served)} of {len(entries)} served ({share:.1f}%)")
+        if path == NAVIGATION:
+            done, total = entries_served(entries, missing)
+            print(f"  navigation entries with every operation served: {done} of {total}")
         for entry in missing:
             print(f"  not served: {entry.method} {entry.template}  ({entry.label})")
         if "--exercise" in argv:
