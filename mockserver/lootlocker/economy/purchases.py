@@ -18,7 +18,8 @@ A refund (`refund/v1`, allowed when the Admin API's `global_refunds` config has 
 pays the prices back into the wallet, removes the granted instances still in the inventory (else `skipped`), takes
 currency rewards back from the wallet as far as it holds them (`currency_clawback`; the rest is an
 `insufficient_funds` warning), and reports progression rewards as `non_reversible_rewards`; an entitlement refunded
-before is an `already_refunded` warning, a non-refundable item a `refund_failed` warning.
+before is an `already_refunded` warning, a non-refundable item or a real-money store purchase (economy/stores.py) a
+`refund_failed` warning.
 """
 
 from __future__ import annotations
@@ -136,6 +137,20 @@ def _apply(tx: Tx, game: dict[str, Any], player_id: str, entitlement: Entitlemen
     for currency_id, total in totals.items():
         if total:
             wallets.change(tx, game_id, wallet["id"], currency_id, -total, "items")
+    hand_out(tx, game, player_id, wallet, entitlement, lines)
+    entitlement["paid"] = [{"currency_id": c, "amount": str(t)} for c, t in totals.items()]
+
+
+def hand_out(
+    tx: Tx,
+    game: dict[str, Any],
+    player_id: str,
+    wallet: dict[str, Any],
+    entitlement: Entitlement,
+    lines: list[tuple[catalogs.Item, int]],
+) -> None:
+    """Hand out what each unit of the lines sells and record it in the (now active) entitlement; also for the
+    store redemptions (economy/stores.py), which pay nothing here."""
     grants = []
     for item, quantity in lines:
         for _ in range(quantity):
@@ -157,12 +172,11 @@ def _apply(tx: Tx, game: dict[str, Any], player_id: str, entitlement: Entitlemen
             }
             for item, quantity in lines
         ],
-        paid=[{"currency_id": c, "amount": str(t)} for c, t in totals.items()],
         grants=grants,
     )
 
 
-def _new_entitlement(game_id: str, player_id: str, wallet_id: str) -> Entitlement:
+def new_entitlement(game_id: str, player_id: str, wallet_id: str) -> Entitlement:
     return {
         "id": ids.ulid(),
         "game_id": game_id,
@@ -183,7 +197,7 @@ def _new_entitlement(game_id: str, player_id: str, wallet_id: str) -> Entitlemen
 
 def purchase(tx: Tx, game: dict[str, Any], player_id: str, wallet_id: str, items: list[dict[str, Any]]) -> Entitlement:
     """The synchronous purchase: every failure is an error answer and changes nothing."""
-    entitlement = _new_entitlement(str(game["id"]), player_id, wallet_id)
+    entitlement = new_entitlement(str(game["id"]), player_id, wallet_id)
     try:
         _apply(tx, game, player_id, entitlement, items)
     except PurchaseFailed as failed:
@@ -195,7 +209,7 @@ def purchase(tx: Tx, game: dict[str, Any], player_id: str, wallet_id: str, items
 def start(tx: Tx, game: dict[str, Any], player_id: str, wallet_id: str, items: list[dict[str, Any]]) -> Entitlement:
     """The asynchronous purchase: a request that names nothing buyable (unknown wallet or item, bad quantity) is an
     error answer; a purchase that cannot complete is recorded `failed`."""
-    entitlement = _new_entitlement(str(game["id"]), player_id, wallet_id)
+    entitlement = new_entitlement(str(game["id"]), player_id, wallet_id)
     try:
         _apply(tx, game, player_id, entitlement, items)
     except PurchaseFailed as failed:
@@ -284,6 +298,9 @@ def _refund_one(
     """Reverse one purchase into the running totals; the warnings about it."""
     if entitlement["status"] == "refunded":
         return [{"type": "already_refunded", "message": "The entitlement was refunded before.", "rewards": []}]
+    if entitlement["store"] != "lootlocker":
+        message = "A store purchase is refunded through its store."
+        return [{"type": "refund_failed", "message": message, "rewards": []}]
     if entitlement["status"] != "active":
         return [{"type": "refund_failed", "message": f"The purchase is {entitlement['status']}.", "rewards": []}]
     if any(item.get("non_refundable") for item in entitlement["items"]):
