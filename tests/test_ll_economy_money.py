@@ -186,3 +186,12 @@ def test_prefer_forces_a_documented_status(client: FlaskClient) -> None:
     refused = client.post("/game/balances/credit", json=body, headers={**player["headers"], "Prefer": "code=429"})
     assert refused.status_code == 429
     assert _balance(client, player, gold) is None  # a forced error changes nothing
+
+
+def test_legacy_player_balance_reads_the_sessions_account_balance(client: FlaskClient) -> None:
+    game = create_game(client)
+    player = eco.player(client, game)
+    response = client.get("/game/v1/player/balance", headers=player["headers"])
+    assert response.status_code == 200
+    assert response.get_json() == {"balance": player["account_balance"]} == {"balance": 0}
+    assert client.get("/game/v1/player/balance").status_code == 401

@@ -269,4 +269,6 @@ def handlers(store: Store) -> dict[str, Handler]:
         "createWallet": create,
         "creditBalance": move(1),
         "debitBalance": move(-1),
+        # LootLocker's old account credits are not served: the balance reads 0, as the session's account_balance.
+        "getLegacyPlayerBalance": lambda call: Reply(200, {"balance": 0}),
     }
