@@ -346,3 +346,43 @@ def test_items_by_id_bad_input_and_prefer(client: FlaskClient) -> None:
     assert forced.status_code == 500
     assert _balances(client, shop["player"]) == {"GLD": "100"}
     assert _buy(client, shop["player"], (shop["sword_item"], 1)).status_code == 204
+
+
+def test_progression_points_and_reset_are_sold_to_the_player(client: FlaskClient) -> None:
+    game = create_game(client)
+    created = client.post(
+        game.dev("progressions"),
+        json={
+            "key": "xp",
+            "name": "XP",
+            "tiers": [{"step": 1, "points_threshold": 0}, {"step": 2, "points_threshold": 100}],
+        },
+        headers=game.headers,
+    )
+    assert created.status_code == 200, created.get_json()
+    progression = created.get_json()["id"]
+    catalog = eco.catalog(client, game, "Boosts", "boosts")
+    boost = eco.catalog_item(client, game, catalog, progression, "progression_points", "60")
+    reset = eco.catalog_item(client, game, catalog, progression, "progression_reset")
+    eco.publish(client, game, catalog)
+    player = eco.player(client, game)
+    listing = client.get(
+        "/game/catalogs/inspired-ibex/v1/catalog/key/boosts/list", headers=player["headers"]
+    ).get_json()
+    assert listing["progression_points_details"] == [
+        {"key": "xp", "name": "XP", "amount": 60, "id": progression, "catalog_listing_id": boost}
+    ]
+    assert listing["progression_resets_details"][0]["catalog_listing_id"] == reset
+    assert _buy(client, player, (boost, 2)).status_code == 204  # free items: no price
+    mine = client.get("/game/player/progressions/xp", headers=player["headers"]).get_json()
+    assert mine["points"] == 120 and mine["step"] == 2
+    assert _buy(client, player, (reset, 1)).status_code == 204
+    assert client.get("/game/player/progressions/xp", headers=player["headers"]).get_json()["points"] == 0
+    eco.enable_refunds(client, game)
+    entitlement = client.get("/game/entitlements?per_page=1", headers=player["headers"]).get_json()["listings"][0]["id"]
+    refund = client.post(
+        "/game/refund/v1", json={"entitlement_ids": [entitlement]}, headers=player["headers"]
+    ).get_json()
+    detail = refund["warnings"][0]["details"][0]
+    assert detail["type"] == "non_reversible_rewards"
+    assert detail["rewards"] == [{"kind": "progression_reset", "id": progression, "name": "XP", "amount": None}]
