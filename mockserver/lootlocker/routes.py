@@ -35,6 +35,7 @@ from . import (
 from . import broadcasts as ll_broadcasts
 from . import characters as ll_characters
 from . import heroes as ll_heroes
+from . import instance_progressions as ll_instance_progressions
 from . import white_label as wl_login
 from .connected_accounts import ConnectedAccounts, require_enabled
 from .economy import assets as economy_assets
@@ -63,6 +64,7 @@ FEATURES += (economy_assets, economy_instances, economy_inventory, economy_loot_
 FEATURES += (ll_broadcasts,)  # broadcasts (broadcasts.py)
 FEATURES += (client_v3,)  # LootLocker's auth client v3 (/client/v3/...)
 FEATURES += (ll_characters, ll_heroes)  # characters (classes, loadouts, progressions) and heroes
+FEATURES += (ll_instance_progressions,)  # asset instance progressions
 
 SESSION_TOKEN = "x-session-token"
 DOMAIN_KEY = "domain-key"
