@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import secrets
 import shutil
@@ -78,10 +77,9 @@ def _kickstart_seed(config: Config, fixtures: State) -> tuple[State, dict[str, s
 
 
 def _apply_kickstart(app: Flask, config: Config, store: Store) -> None:
-    """Run the Kickstart's requests through the app itself, once per state (workers wait on a file lock)."""
+    """Run the Kickstart's requests through the app itself, once per state (workers and nodes wait on a lock)."""
     assert config.kickstart is not None
-    with open(f"{store.path}.kickstart", "a+") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with store.exclusive("kickstart"):
         if store.read().get_meta(KICKSTART) != "pending":
             return
         kickstart = kickstarts.load(config.kickstart)

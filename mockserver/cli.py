@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import socket
 import sys
@@ -14,6 +15,7 @@ from typing import Any
 import click
 
 from .config import DEFAULT_HOST, DEFAULT_PORT, Config
+from .store import is_url
 
 WORKERS_KILL_TIMEOUT_S = 5
 
@@ -33,7 +35,8 @@ def main() -> None:
     "state_path",
     type=click.Path(dir_okay=False),
     default=None,
-    help="Database file that keeps state across restarts (default: temporary, deleted on exit).",
+    help="Database file that keeps state across restarts (default: temporary, deleted on exit), or a "
+    "postgresql://user@host:port/db URL that several nodes share (a fleet).",
 )
 @click.option(
     "--fixtures",
@@ -118,7 +121,8 @@ def serve(
         api_key = _run_kickstart(config) or "(none: the Kickstart file creates no API key)"
     game_key = config.lootlocker_game_key or next(iter(seed.get(GAMES, {}).values()), {}).get("game_key")
     url = f"http://{host}:{port}"
-    click.echo(f"mockserver serving on {url}  (workers: {workers}, state: {state_path or 'temporary'})")
+    state = _shown(config.state_path) if temporary is None else "temporary"
+    click.echo(f"mockserver serving on {url}  (workers: {workers}, state: {state})")
     click.echo(f"FusionAuth API key: {api_key}")
     click.echo(f"LootLocker game key: {game_key}")
     click.echo(f"Control plane: {url}/_mock/health   Stop with Ctrl-C.")
@@ -149,6 +153,13 @@ def serve(
     finally:
         if temporary:
             shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _shown(state: str | None) -> str:
+    """The state as printed: a URL without its password."""
+    if state is None or not is_url(state):
+        return state or "temporary"
+    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", state)
 
 
 def _check_port_free(host: str, port: int) -> None:

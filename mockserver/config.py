@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .resources import DEFAULT_FIXTURES_DIR
+from .store import is_url
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9011  # FusionAuth's own default port
@@ -28,7 +29,8 @@ class Config:
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
     workers: int = 1
-    # None: a temporary database file that is deleted when the server stops.
+    # None: a temporary database file that is deleted when the server stops. A postgresql:// URL: a database that a
+    # fleet of nodes shares (store_pg.py).
     state_path: str | None = None
     fixtures_dir: str = str(DEFAULT_FIXTURES_DIR)
     # Overrides the value of the first API key of the fixtures (MOCKSERVER_FUSIONAUTH_API_KEY).
@@ -80,7 +82,9 @@ class Config:
         if self.seed is not None:
             env["MOCKSERVER_SEED"] = str(self.seed)
         if self.state_path:
-            env["MOCKSERVER_STATE"] = str(Path(self.state_path).resolve())
+            env["MOCKSERVER_STATE"] = (
+                self.state_path if is_url(self.state_path) else str(Path(self.state_path).resolve())
+            )
         if self.fusionauth_api_key:
             env["MOCKSERVER_FUSIONAUTH_API_KEY"] = self.fusionauth_api_key
         if self.lootlocker_game_key:

@@ -5,10 +5,11 @@ A fault has a `match` (method, path glob, optional header) and an `effect`: a de
 `forced()` machinery, as `Prefer: code=` does), a dropped connection, a malformed body or a truncated body.
 With `times` it applies to the next N matching requests and then disappears; without, until removed.
 
-Faults live in a sibling table of the state database, so every worker applies the same ones. The parsed
+Faults live in the state store as a private collection (FAULTS: kept out of state export and import), so every
+worker and every node of a fleet applies the same ones. The parsed
 faults are cached per process and reloaded when a version counter in the `meta` table moves (add, remove,
 clear, reset, a fault running out); the hot path (no fault defined) does not even query that counter while
-the store's shared meta generation stands still (Store.generation). A matching
+the store's meta generation stands still (Store.generation; across nodes: PostgreSQL notifications). A matching
 request then claims the fault in a write transaction (counting its hits, spending `times`), so N means N
 across all workers. When several faults match, the newest wins. The control plane (/_mock/) is never faulted.
 
@@ -45,13 +46,8 @@ CONTROL_PREFIX = "/_mock/"
 TRUNCATE_PAUSE_S = 0.05  # lets the first half of a truncated body leave before the connection closes
 MALFORMED_TAIL = b"\xff<!-- mockserver fault: malformed body -->"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS faults (
-    seq  INTEGER PRIMARY KEY,
-    id   TEXT NOT NULL UNIQUE,
-    body TEXT NOT NULL
-);
-"""
+FAULTS = "_mock.faults"  # a private collection (store.PRIVATE): not part of the exported state
+SEQUENCE = "faults.seq"  # meta key: the last fault's creation number (faults are tried newest first)
 _OUTCOMES = ("status", "drop", "malformed", "truncate")
 _GLOB = re.compile(r"[*?\[]")
 
@@ -66,7 +62,7 @@ def _bump(tx: Tx) -> None:
 
 def clear(tx: Tx) -> int:
     """Remove every fault inside the caller's transaction (POST /_mock/reset does too)."""
-    removed = int(tx.execute("DELETE FROM faults").rowcount)
+    removed = tx.delete_where(FAULTS)
     _bump(tx)
     return removed
 
@@ -177,6 +173,11 @@ def _vendor_error(vendor: Vendor, operation: Operation, handler: Handler, path: 
     return vendor.forced(call, status, handler)
 
 
+def _public(document: dict[str, Any]) -> dict[str, Any]:
+    """A stored fault as the control plane shows it (without its creation number)."""
+    return {k: v for k, v in document.items() if k != "_seq"}
+
+
 def _control_error(status: int, error: str) -> Reply:
     return Reply(status, {"error": error})
 
@@ -186,7 +187,6 @@ class Faults:
         self.store = store
         self.seed = seed
         self._faults = Cached(store, VERSION, self._load, [])  # newest first
-        store.executescript(_SCHEMA)
 
     # -- the hot path -------------------------------------------------------------------------------
     def defined(self) -> bool:
@@ -208,23 +208,25 @@ class Faults:
         return None
 
     def _load(self) -> list[Fault]:
-        rows = self.store.execute("SELECT body FROM faults ORDER BY seq DESC").fetchall()
-        return [Fault.of(json.loads(body)) for (body,) in rows]
+        return [Fault.of(document) for document in self._documents()]
+
+    def _documents(self) -> list[dict[str, Any]]:
+        """Every fault, newest first."""
+        return sorted(self.store.read().all(FAULTS), key=lambda d: d["_seq"], reverse=True)
 
     def _claim(self, fault_id: str) -> Applied | None:
         with self.store.write() as tx:
-            row = tx.execute("SELECT body FROM faults WHERE id = ?", (fault_id,)).fetchone()
-            if row is None:  # removed (or spent) by another request meanwhile
+            document = tx.get(FAULTS, fault_id)
+            if document is None:  # removed (or spent) by another request meanwhile
                 return None
-            document = json.loads(row[0])
             document["hits"] += 1
             if document["remaining"] is not None:
                 document["remaining"] -= 1
             if document["remaining"] == 0:
-                tx.execute("DELETE FROM faults WHERE id = ?", (fault_id,))
+                tx.delete(FAULTS, fault_id)
                 _bump(tx)
             else:
-                tx.execute("UPDATE faults SET body = ? WHERE id = ?", (json.dumps(document), fault_id))
+                tx.put(FAULTS, fault_id, document)
         return Applied(fault_id, document["effect"], self._delay(document, document["hits"]))
 
     def _delay(self, document: dict[str, Any], hit: int) -> float:
@@ -251,23 +253,24 @@ class Faults:
             "createdAt": now_ms(),
         }
         with self.store.write() as tx:
-            tx.execute("INSERT INTO faults (id, body) VALUES (?, ?)", (document["id"], json.dumps(document)))
+            sequence = int(tx.get_meta(SEQUENCE) or 0) + 1
+            tx.set_meta(SEQUENCE, str(sequence))
+            tx.put(FAULTS, document["id"], {**document, "_seq": sequence})
             _bump(tx)
         return document
 
     def list(self) -> list[dict[str, Any]]:
         """Newest first (the order in which they are tried)."""
-        rows = self.store.execute("SELECT body FROM faults ORDER BY seq DESC").fetchall()
-        return [json.loads(body) for (body,) in rows]
+        return [_public(document) for document in self._documents()]
 
     def delete(self, fault_id: str) -> dict[str, Any] | None:
         with self.store.write() as tx:
-            row = tx.execute("SELECT body FROM faults WHERE id = ?", (fault_id,)).fetchone()
-            if row is None:
+            document = tx.get(FAULTS, fault_id)
+            if document is None:
                 return None
-            tx.execute("DELETE FROM faults WHERE id = ?", (fault_id,))
+            tx.delete(FAULTS, fault_id)
             _bump(tx)
-        return cast("dict[str, Any]", json.loads(row[0]))
+        return _public(document)
 
     def handlers(self) -> dict[str, Handler]:
         def add(call: Call) -> Reply:

@@ -1,4 +1,5 @@
-"""The state store: JSON documents in an embedded SQLite database shared by every worker process.
+"""The state store: JSON documents in an embedded SQLite database shared by every worker process, or in a
+PostgreSQL database shared by a fleet of nodes (a `postgresql://` state: see store_pg.py, same API).
 
 Each document lives in a collection ("fusionauth.identityProviders", ...) under its id. Writes run in
 `BEGIN IMMEDIATE` transactions, so a read-modify-write is atomic across threads and processes; WAL mode
@@ -44,6 +45,16 @@ INIT_TIMEOUT_S = 30
 GENERATION = "store.generation"  # meta key: counts the write transactions that changed the meta table
 _GENERATION_SIZE = 8  # bytes of the shared copy of GENERATION at the start of `<state>.lock`
 _KIND = re.compile(r"^[A-Za-z0-9_.:-]+$")
+# Collections whose name starts with this are the mock's own bookkeeping (faults): not part of the state that
+# dump() exports and replace_all() (reset, import) replaces.
+PRIVATE = "_"
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_url(state: str) -> bool:
+    """Whether a --state value names a PostgreSQL database rather than an SQLite file."""
+    return state.startswith(URL_SCHEMES)
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS docs (
@@ -82,6 +93,7 @@ _RANK_BEFORE = (
     + ") AS siblings"
 )
 T = TypeVar("T")
+_PUT = "INSERT INTO docs (kind, id, body) VALUES (?, ?, ?) ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body"
 _SET_META = "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 
 
@@ -172,11 +184,7 @@ class Tx:
         return [jsontext.loads_document(r[0]) for r in self._conn.execute(sql, params)]
 
     def put(self, kind: str, id: str, doc: Document) -> None:
-        self._conn.execute(
-            "INSERT INTO docs (kind, id, body) VALUES (?, ?, ?) "
-            "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body",
-            (kind, id, self._body(kind, doc)),
-        )
+        self._conn.execute(_PUT, (kind, id, self._body(kind, doc)))
         rank_of = self._ranked.get(kind)
         if rank_of is not None:
             self._rerank(kind, id, rank_of(doc))
@@ -195,6 +203,37 @@ class Tx:
             ids = [id for (id,) in self._conn.execute(f"SELECT id FROM docs WHERE {where}", params)]
             self._unrank_many(kind, ids)
         return self._conn.execute(f"DELETE FROM docs WHERE {where}", params).rowcount
+
+    def put_many(self, kind: str, items: Iterable[tuple[str, Document]]) -> None:
+        """put() of many documents of an unranked collection in one statement (a batch, e.g. journal entries)."""
+        if kind in self._ranked:
+            raise ValueError(f"{kind} is ranked: put its documents one by one")
+        rows = [(kind, id, self._body(kind, doc)) for id, doc in items]
+        self._conn.executemany(_PUT, rows)
+        if rows:
+            self._changed(kind)
+
+    def newest(self, kind: str, limit: int) -> list[Document]:
+        """The documents with the highest ids, highest first (ids that sort by time: a log)."""
+        rows = self._conn.execute("SELECT body FROM docs WHERE kind = ? ORDER BY id DESC LIMIT ?", (kind, limit))
+        return [jsontext.loads_document(body) for (body,) in rows]
+
+    def count(self, kind: str) -> int:
+        return int(self._conn.execute("SELECT COUNT(*) FROM docs WHERE kind = ?", (kind,)).fetchone()[0])
+
+    def trim(self, kind: str, keep: int) -> int:
+        """Delete all but the `keep` documents with the highest ids; how many were deleted."""
+        if kind in self._ranked:
+            raise ValueError(f"{kind} is ranked: delete its documents with delete_where")
+        self._changed(kind)
+        if keep <= 0:
+            return self._conn.execute("DELETE FROM docs WHERE kind = ?", (kind,)).rowcount
+        row = self._conn.execute(
+            "SELECT id FROM docs WHERE kind = ? ORDER BY id DESC LIMIT 1 OFFSET ?", (kind, keep - 1)
+        ).fetchone()
+        if row is None:
+            return 0
+        return self._conn.execute("DELETE FROM docs WHERE kind = ? AND id < ?", (kind, row[0])).rowcount
 
     def _unrank_many(self, kind: str, ids: list[str]) -> None:
         """Take many documents off their boards at once: one count change per tree node, not per document."""
@@ -313,12 +352,14 @@ class Tx:
 
     def dump(self) -> State:
         state: State = {}
-        for kind, id, body in self._conn.execute("SELECT kind, id, body FROM docs ORDER BY kind, id"):
+        sql = "SELECT kind, id, body FROM docs WHERE substr(kind, 1, 1) <> ? ORDER BY kind, id"
+        rows = self._conn.execute(sql, (PRIVATE,))
+        for kind, id, body in rows:
             state.setdefault(kind, {})[id] = jsontext.loads_document(body)
         return state
 
     def replace_all(self, state: Mapping[str, Mapping[str, Document]]) -> None:
-        self._conn.execute("DELETE FROM docs")
+        self._conn.execute("DELETE FROM docs WHERE substr(kind, 1, 1) <> ?", (PRIVATE,))
         self._conn.executemany(
             "INSERT INTO docs (kind, id, body) VALUES (?, ?, ?)",
             [(kind, id, self._body(kind, doc)) for kind, docs in state.items() for id, doc in docs.items()],
@@ -362,7 +403,17 @@ class Tx:
 
 
 class Store:
-    """One database file; a connection per (process, thread)."""
+    """One database file; a connection per (process, thread). `Store("postgresql://…")` gives a
+    store_pg.PgStore: the same API on a PostgreSQL database."""
+
+    backend = "sqlite"
+
+    def __new__(cls, path: str, *args: Any, **kwargs: Any) -> Store:
+        if cls is Store and is_url(path):
+            from .store_pg import PgStore
+
+            return super().__new__(PgStore)
+        return super().__new__(cls)
 
     def __init__(
         self,
@@ -489,6 +540,14 @@ class Store:
         tx.execute(_SET_META, (GENERATION, str(generation)))
         self._shared()[:_GENERATION_SIZE] = generation.to_bytes(_GENERATION_SIZE, "little")
 
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        """Hold a lock named `name` that every process on this state excludes each other with (one-time set-up
+        such as the Kickstart); writes by others go on meanwhile."""
+        with open(f"{self.path}.{name}", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """One autocommit statement on this thread's connection (sibling tables: journal, faults)."""
         return self._conn().execute(sql, params)
@@ -509,6 +568,16 @@ class Store:
         if shared is not None:
             shared.close()
             self._local.shared = None
+
+
+def sibling_store(state: str, name: str, synchronous: str = "NORMAL") -> Store:
+    """A store beside the state's, for data whose writes must not queue behind the state's (the request
+    journal): the file `<state>.<name>` for SQLite; tables prefixed `<name>_` in the same PostgreSQL database."""
+    if is_url(state):
+        from .store_pg import PgStore
+
+        return PgStore(state, synchronous=synchronous, namespace=name)
+    return Store(f"{state}.{name}", synchronous=synchronous)
 
 
 class Cached(Generic[T]):

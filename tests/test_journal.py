@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from typing import Any
 
@@ -12,7 +11,8 @@ from flask.testing import FlaskClient
 from mockserver.app import create_app
 from mockserver.clock import now_ms
 from mockserver.config import Config
-from mockserver.journal import BODY_LIMIT
+from mockserver.journal import BODY_LIMIT, ENTRIES
+from mockserver.store import Store
 
 from .conftest import API_KEY, TWITCH_ID, LiveServer, load
 
@@ -124,8 +124,7 @@ def test_the_journal_keeps_the_newest_entries_only(tmp_path: Any) -> None:
             journal(client)  # a read writes what is queued: several batches
     entries = journal(client)
     assert [e["request"]["query"]["i"] for e in entries] == [[str(i)] for i in range(56, 46, -1)]
-    with sqlite3.connect(f"{state}.requests") as db:  # each batch deletes what fell out of the window
-        (stored,) = db.execute("SELECT count(*) FROM journal").fetchone()
+    stored = Store(f"{state}.requests").read().count(ENTRIES)  # each batch deletes what fell out of the window
     assert stored == 10
     assert client.delete("/_mock/requests").get_json() == {"deleted": 10}
 
@@ -169,7 +168,6 @@ def test_entries_are_written_only_when_the_journal_is_read(tmp_path: Any) -> Non
     client = create_app(Config(strict=True, journal_size=5, state_path=state)).test_client()
     for i in range(20):
         client.get(f"/.well-known/jwks.json?i={i}")
-    with sqlite3.connect(f"{state}.requests") as db:
-        assert db.execute("SELECT count(*) FROM journal").fetchone() == (0,)
+    assert Store(f"{state}.requests").read().count(ENTRIES) == 0
     entries = journal(client)  # the queue kept the newest 5 only
     assert [e["request"]["query"]["i"] for e in entries] == [[str(i)] for i in range(19, 14, -1)]

@@ -1,4 +1,5 @@
-"""The SQLite document store: operations, atomic transactions, sharing between processes."""
+"""The document store on both backends (SQLite file, PostgreSQL database): operations, atomic transactions,
+sharing between processes; then what is particular to each."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ import pytest
 
 from mockserver.store import Store
 
+pytest_plugins = ("tests.pg",)  # pg_url, state_location: each test runs on SQLite and on PostgreSQL
+
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(str(tmp_path / "state.sqlite3"))
+def store(state_location: str) -> Store:
+    return Store(state_location)
 
 
 def test_put_get_find_delete(store: Store) -> None:
@@ -47,8 +50,8 @@ def test_dump_and_replace_all(store: Store) -> None:
     assert store.read().dump() == {"y": {"2": {"id": "2"}}}
 
 
-def test_state_survives_reopening_the_file(tmp_path: Path) -> None:
-    path = str(tmp_path / "state.sqlite3")
+def test_state_survives_reopening_the_file(state_location: str) -> None:
+    path = state_location
     with Store(path).write() as tx:
         tx.put("x", "1", {"id": "1", "v": 1})
     assert Store(path).read().get("x", "1") == {"id": "1", "v": 1}
@@ -113,11 +116,11 @@ def test_find_uses_the_declared_indexes(tmp_path: Path) -> None:
     assert "docs:players:public_uid" in str(plan)
 
 
-def test_derived_fields_are_kept_up_to_date(tmp_path: Path) -> None:
+def test_derived_fields_are_kept_up_to_date(state_location: str) -> None:
     def lower_email(doc: dict[str, Any]) -> None:
         doc["_email"] = doc["email"].lower()
 
-    store = Store(str(tmp_path / "d.sqlite3"), indexes={"users": ("_email",)}, derive={"users": lower_email})
+    store = Store(state_location, indexes={"users": ("_email",)}, derive={"users": lower_email})
     with store.write() as tx:
         tx.put("users", "1", {"id": "1", "email": "Ann@Example.COM"})
     assert [u["id"] for u in store.read().find("users", _email="ann@example.com")] == ["1"]
@@ -155,10 +158,10 @@ def test_a_generation_ahead_of_the_committed_table_is_not_confirmed(tmp_path: Pa
     assert store.confirmed(store.generation())
 
 
-def test_a_watched_collection_is_reloaded_after_any_change_and_queried_not_meanwhile(tmp_path: Path) -> None:
+def test_a_watched_collection_is_reloaded_after_any_change_and_queried_not_meanwhile(state_location: str) -> None:
     from mockserver.store import Cached, version_key
 
-    path = str(tmp_path / "s.sqlite3")
+    path = state_location
     mine, other = Store(path, watched=["keys"]), Store(path, watched=["keys"])  # two worker processes
     loads: list[int] = []
 
@@ -169,7 +172,8 @@ def test_a_watched_collection_is_reloaded_after_any_change_and_queried_not_meanw
     keys = Cached(mine, version_key("keys"), load, [])
     assert keys.get() == [] and len(loads) == 1
     queries: list[str] = []
-    mine._conn().set_trace_callback(queries.append)
+    if mine.backend == "sqlite":
+        mine._conn().set_trace_callback(queries.append)
     assert keys.get() == []
     assert queries == [] and len(loads) == 1  # nothing changed: no query, no load
     with other.write() as tx:
@@ -188,10 +192,10 @@ def test_a_watched_collection_is_reloaded_after_any_change_and_queried_not_meanw
         other.read().put("keys", "c", {"id": "c"})  # its version would not count: refused
 
 
-def test_a_cached_value_read_inside_a_write_is_not_kept(tmp_path: Path) -> None:
+def test_a_cached_value_read_inside_a_write_is_not_kept(state_location: str) -> None:
     from mockserver.store import Cached, version_key
 
-    store = Store(str(tmp_path / "s.sqlite3"), watched=["keys"])
+    store = Store(state_location, watched=["keys"])
     keys = Cached(store, version_key("keys"), lambda: [d["id"] for d in store.read().all("keys")], [])
     assert keys.get() == []
     with pytest.raises(RuntimeError, match="rolled back"), store.write() as tx:
@@ -199,3 +203,102 @@ def test_a_cached_value_read_inside_a_write_is_not_kept(tmp_path: Path) -> None:
         assert keys.get() == ["a"]  # the transaction sees its own change
         raise RuntimeError("rolled back")
     assert keys.get() == []  # and the rolled-back change was not kept
+
+
+def test_private_collections_are_kept_out_of_the_state(store: Store) -> None:
+    with store.write() as tx:
+        tx.put("_mock.faults", "f", {"id": "f"})
+        tx.put("x", "1", {"id": "1"})
+    assert store.read().dump() == {"x": {"1": {"id": "1"}}}
+    with store.write() as tx:
+        tx.replace_all({"y": {"2": {"id": "2"}}})  # a reset or an import: bookkeeping stays
+    assert store.read().get("_mock.faults", "f") == {"id": "f"} and store.read().dump() == {"y": {"2": {"id": "2"}}}
+
+
+def test_a_log_is_appended_in_batches_read_newest_first_and_trimmed(store: Store) -> None:
+    with store.write() as tx:
+        tx.put_many("log", [(f"{n:04d}", {"n": n}) for n in range(10)])
+        tx.put_many("log", [])
+    tx = store.read()
+    assert tx.count("log") == 10 and [d["n"] for d in tx.newest("log", 3)] == [9, 8, 7]
+    with store.write() as tx:
+        assert tx.trim("log", 4) == 6
+        assert tx.trim("log", 4) == 0
+    assert [d["n"] for d in store.read().all("log")] == [6, 7, 8, 9]
+    with store.write() as tx:
+        assert tx.trim("log", 0) == 4
+    assert store.read().count("log") == 0
+
+
+def test_find_matches_types_and_missing_fields_alike_on_both_backends(store: Store) -> None:
+    with store.write() as tx:
+        tx.put("t", "1", {"id": "1", "n": 5, "s": "5", "big": 2**70, "nested": {"a": 1}})
+        tx.put("t", "2", {"id": "2", "n": None, "s": "\u0000 é"})
+    tx = store.read()
+    assert [d["id"] for d in tx.find("t", n=5)] == ["1"] and [d["id"] for d in tx.find("t", s="5")] == ["1"]
+    assert [d["id"] for d in tx.find("t", n=None)] == ["2"] and tx.find("t", n="5") == []
+    assert tx.find("t", big=2**70) == [] and tx.get("t", "2") == {"id": "2", "n": None, "s": "\u0000 é"}
+    assert tx.get("t", "1") == {"id": "1", "n": 5, "s": "5", "big": 2**70, "nested": {"a": 1}}
+
+
+def test_a_document_postgresql_json_refuses_is_stored_and_read_back(state_location: str) -> None:
+    store = Store(state_location, indexes={"users": ("email",)})
+    odd = {"id": "1", "email": "nul\x00@x.io", "name": "lone \ud800 surrogate"}
+    with store.write() as tx:
+        tx.put("users", "1", odd)
+        tx.put("users", "2", {"id": "2", "email": "b@x.io"})
+    assert store.read().get("users", "1") == odd
+    assert [d["id"] for d in store.read().find("users", email="b@x.io")] == ["2"]
+
+
+def _open_database(url: str, go: Any) -> None:
+    go.wait()
+    Store(url, indexes={"things": ("name",)}, watched=["things"]).read().get("things", "1")
+
+
+def test_nodes_starting_together_on_a_new_database_all_succeed(pg_url: str) -> None:
+    context = multiprocessing.get_context("fork")
+    go = context.Event()
+    workers = [context.Process(target=_open_database, args=(pg_url, go)) for _ in range(8)]
+    for w in workers:
+        w.start()
+    go.set()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0] * 8
+    store = Store(pg_url)
+    assert store.read().get_meta("store.schema") == "1"
+
+
+def test_find_uses_the_declared_indexes_on_postgresql(pg_url: str) -> None:
+    store = Store(pg_url, indexes={"players": ("public_uid",)})
+    with store.write() as tx:
+        for n in range(200):
+            tx.put("players", str(n), {"id": str(n), "game": "g", "public_uid": f"P{n}"})
+        tx.put("other", "x", {"id": "x", "public_uid": "P7"})
+    assert store.read().find("players", game="g", public_uid="P7") == [{"id": "7", "game": "g", "public_uid": "P7"}]
+    store.execute("SET enable_seqscan TO off")  # 200 rows: make the planner show the index it can use
+    plan = store.execute(
+        "EXPLAIN SELECT body FROM docs WHERE kind = 'players' AND mockserver_field(body, 'public_uid') = ?::jsonb",
+        ('"P7"',),
+    ).fetchall()
+    assert "docs_players_public_uid" in str(plan)
+
+
+def test_a_change_through_one_node_is_seen_by_the_next_read_on_another(pg_url: str) -> None:
+    from mockserver.store import Cached, version_key
+
+    mine, other = Store(pg_url, watched=["keys"]), Store(pg_url, watched=["keys"])  # two nodes
+    keys = Cached(mine, version_key("keys"), lambda: [d["id"] for d in mine.read().all("keys")], [])
+    assert keys.get() == []
+    for n in range(50):
+        with other.write() as tx:
+            tx.put("keys", str(n), {"id": str(n)})
+        # The write returned once its notification came back to its own listener; PostgreSQL signals every
+        # listener at that commit, so the other's arrives within microseconds (no query meanwhile).
+        deadline = time.monotonic() + 1
+        while str(n) not in keys.get() and time.monotonic() < deadline:
+            time.sleep(0.0001)
+        assert str(n) in keys.get()
+    generation = mine.generation()
+    assert mine.generation() == generation  # nothing changed: no notification, no query

@@ -4,11 +4,12 @@ by put / delete / delete_where / replace_all / rewrite."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
 from mockserver.store import RANK_KEY_BITS, Store
+
+pytest_plugins = ("tests.pg",)  # pg_url, state_location: each test runs on SQLite and on PostgreSQL
 
 KIND = "scores"
 
@@ -18,8 +19,8 @@ def _place(doc: dict) -> tuple[str, int] | None:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    return Store(str(tmp_path / "r.sqlite3"), ranked={KIND: _place})
+def store(state_location: str) -> Store:
+    return Store(state_location, ranked={KIND: _place})
 
 
 def _put(store: Store, id: str, board: str, key: int | None) -> None:

@@ -1,0 +1,637 @@
+"""The state store on PostgreSQL: store.py's API for a fleet of nodes sharing one database (`--state postgresql://…`).
+
+Transactions. Store.write() begins a transaction and first takes a transaction-scoped advisory lock, so write
+transactions queue one after the other across every node, process and thread, as SQLite's BEGIN IMMEDIATE (behind a
+file lock) makes them queue on one machine: a read-modify-write is atomic fleet-wide and callers need no retry loop.
+(SERIALIZABLE with retries was not an option: `with store.write() as tx:` cannot run its block again.) Reads run in
+autocommit, each statement seeing the latest committed state, as SQLite's autocommit reads do. A commit returns once
+PostgreSQL has flushed it (synchronous_commit on), so an acknowledged write survives any node being killed.
+
+Caches across nodes (store.Cached). A write transaction that changes the meta table (a watched collection's version,
+the faults' version) also sends NOTIFY on the namespace's channel; PostgreSQL delivers it when the transaction
+commits. Each process keeps one LISTEN connection and, whenever a Cached value is read, polls that socket without
+waiting (select() with a 0 s timeout): a notification moves the process's generation, and the Cached value then reads
+its version row again. The notification leaves the database at the commit, before the writing node has answered its
+client, so the request the client sends next to another node finds it waiting there. The writing process moves its own
+generation at the commit. Where LISTEN is not available (lost connection, a database without it), every read of a
+Cached value queries its version row instead: correct, one round trip dearer.
+
+Schema. Created on first use in one transaction that holds an advisory lock (nodes starting together queue on it),
+its version kept in the meta table (SCHEMA_KEY) so that a later version can migrate it. Bodies are stored as text, as
+written (jsontext), so that documents come back byte for byte; find() and the INDEXES read fields through
+mockserver_field(), which gives NULL for the rare body PostgreSQL's jsonb refuses (a \\u0000 or a lone surrogate)
+instead of failing the write. Text columns use the "C" collation: ids order as in SQLite (by code point).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import threading
+import time
+import uuid
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import pq
+
+from . import jsontext
+from .store import (
+    _KIND,
+    _LEVELS,
+    _RANK_SHIFTS,
+    PRIVATE,
+    RANK_KEY_BITS,
+    Derivations,
+    Document,
+    Indexes,
+    Rankings,
+    State,
+    Store,
+    Tx,
+)
+
+SCHEMA_KEY = "store.schema"  # meta key: the version of the tables below
+SCHEMA_VERSION = 1
+LOCK_CLASS = 0x6D6F636B  # "mock": the advisory lock space of the mock (first int4 of the lock key)
+_INIT_LOCK = 0
+CONNECT_TIMEOUT_S = 5
+ECHO_TIMEOUT_S = 1.0  # a write that notified waits this long at most for its notification to come back
+LISTEN_RETRY_S = 1.0  # after a failed LISTEN connection, Cached values query their version rows for this long
+_NAMESPACE = re.compile(r"^[a-z][a-z0-9_]{0,20}$")
+_JSONB_REFUSES = re.compile(r"\\u0000|\\u[dD][89abAB]|\\u[dD][c-fC-F]")
+
+# Reads a top-level field of a stored body as jsonb; NULL where the body is not valid jsonb. IMMUTABLE: indexable.
+_FIELD_FUNCTION = """
+CREATE OR REPLACE FUNCTION mockserver_field(body text, name text) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN body::jsonb -> name;
+EXCEPTION WHEN others THEN
+    RETURN NULL;
+END
+$$
+"""
+
+
+def _lock_id(name: str) -> int:
+    return 1 + zlib.crc32(name.encode()) % 0x7FFFFFFE
+
+
+def _placeholders(sql: str) -> str:
+    """SQLite's `?` placeholders as psycopg's `%s` (Tx.execute keeps the SQLite spelling for callers)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+class _Sql:
+    """The statements of one namespace (table prefix), built once."""
+
+    def __init__(self, namespace: str) -> None:
+        p = f"{namespace}_" if namespace else ""
+        self.docs, self.meta, self.ranked, self.counts = f"{p}docs", f"{p}meta", f"{p}ranked", f"{p}rank_counts"
+        self.channel = f"mockserver_{namespace or 'state'}"
+        self.schema = f"""
+CREATE TABLE IF NOT EXISTS {self.docs} (
+    kind TEXT COLLATE "C" NOT NULL,
+    id   TEXT COLLATE "C" NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE TABLE IF NOT EXISTS {self.ranked} (
+    kind  TEXT COLLATE "C" NOT NULL,
+    id    TEXT COLLATE "C" NOT NULL,
+    board TEXT COLLATE "C" NOT NULL,
+    key   BIGINT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
+CREATE INDEX IF NOT EXISTS {p}ranked_order ON {self.ranked} (board, key);
+CREATE TABLE IF NOT EXISTS {self.counts} (
+    board  TEXT COLLATE "C" NOT NULL,
+    level  INTEGER NOT NULL,
+    prefix BIGINT NOT NULL,
+    n      BIGINT NOT NULL,
+    PRIMARY KEY (board, level, prefix)
+);
+"""
+        self.meta_table = (
+            f'CREATE TABLE IF NOT EXISTS {self.meta} (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL)'
+        )
+        self.get = f"SELECT body FROM {self.docs} WHERE kind = %s AND id = %s"
+        self.items = f"SELECT id, body FROM {self.docs} WHERE kind = %s ORDER BY id"
+        self.put = (
+            f"INSERT INTO {self.docs} (kind, id, body) VALUES (%s, %s, %s) "
+            "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body"
+        )
+        self.delete = f"DELETE FROM {self.docs} WHERE kind = %s AND id = %s"
+        self.newest = f"SELECT body FROM {self.docs} WHERE kind = %s ORDER BY id DESC LIMIT %s"
+        self.count = f"SELECT COUNT(*) FROM {self.docs} WHERE kind = %s"
+        self.nth_newest = f"SELECT id FROM {self.docs} WHERE kind = %s ORDER BY id DESC LIMIT 1 OFFSET %s"
+        self.delete_kind = f"DELETE FROM {self.docs} WHERE kind = %s"
+        self.delete_below = f"DELETE FROM {self.docs} WHERE kind = %s AND id < %s"
+        self.dump = f"SELECT kind, id, body FROM {self.docs} WHERE substr(kind, 1, 1) <> %s ORDER BY kind, id"
+        self.clear = f"DELETE FROM {self.docs} WHERE substr(kind, 1, 1) <> %s"
+        self.insert = f"INSERT INTO {self.docs} (kind, id, body) VALUES (%s, %s, %s)"
+        self.all_docs = f"SELECT kind, id, body FROM {self.docs}"
+        self.get_meta = f"SELECT value FROM {self.meta} WHERE key = %s"
+        self.set_meta = f"INSERT INTO {self.meta} (key, value) VALUES (%s, %s) " + (
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        )
+        self.delete_meta = f"DELETE FROM {self.meta} WHERE key = %s"
+        self.add_count = (
+            f"INSERT INTO {self.counts} (board, level, prefix, n) VALUES (%s, %s, %s, %s) "
+            f"ON CONFLICT (board, level, prefix) DO UPDATE SET n = {self.counts}.n + excluded.n"
+        )
+        self.drop_count = f"DELETE FROM {self.counts} WHERE board = %s AND level = %s AND prefix = %s AND n <= 0"
+        self.drop_counts = f"DELETE FROM {self.counts} WHERE board = %s AND n <= 0"
+        self.rank_before = (
+            "SELECT COALESCE(SUM(n), 0) FROM ("
+            + " UNION ALL ".join(
+                f"SELECT n FROM {self.counts} WHERE board = %s AND level = %s AND prefix BETWEEN %s AND %s"
+                for _ in _RANK_SHIFTS
+            )
+            + ") AS siblings"
+        )
+        self.rank_size = f"SELECT COALESCE(SUM(n), 0) FROM {self.counts} WHERE board = %s AND level = 0"
+        self.rank_children = (
+            f"SELECT prefix, n FROM {self.counts} WHERE board = %s AND level = %s AND prefix BETWEEN %s AND %s "
+            "ORDER BY prefix"
+        )
+        self.rank_page = (
+            f"SELECT d.body FROM {self.ranked} r JOIN {self.docs} d ON d.kind = r.kind AND d.id = r.id "
+            "WHERE r.board = %s AND r.kind = %s AND r.key >= %s ORDER BY r.key, r.id LIMIT %s OFFSET %s"
+        )
+        self.rank_of = f"SELECT board, key FROM {self.ranked} WHERE kind = %s AND id = %s"
+        self.rank_key = f"SELECT key FROM {self.ranked} WHERE kind = %s AND id = %s"
+        self.unrank = f"DELETE FROM {self.ranked} WHERE kind = %s AND id = %s"
+        self.rank = f"INSERT INTO {self.ranked} (kind, id, board, key) VALUES (%s, %s, %s, %s)"
+        self.ranks_of = f"SELECT board, key FROM {self.ranked} WHERE kind = %s AND id = ANY(%s)"
+        self.unrank_many = f"DELETE FROM {self.ranked} WHERE kind = %s AND id = ANY(%s)"
+
+    def index(self, kind: str, name: str) -> tuple[str, str]:
+        """(index name, CREATE INDEX) for a field looked up with find(): a partial expression index per kind."""
+        if not _KIND.match(kind):
+            raise ValueError(f"not a collection name: {kind!r}")
+        if not name.isidentifier():
+            raise ValueError(f"not a field name: {name!r}")
+        readable = re.sub(r"[^a-z0-9_]", "_", f"{self.docs}_{kind}_{name}".lower())[:50]
+        index = f"{readable}_{zlib.crc32(f'{kind}:{name}'.encode()):08x}"
+        sql = f"CREATE INDEX IF NOT EXISTS {index} ON {self.docs} ({_field(name)}) WHERE kind = '{kind}'"
+        return index, sql
+
+
+def _field(name: str) -> str:
+    return f"mockserver_field(body, '{name}')"
+
+
+class PgTx(Tx):
+    """Tx on a PostgreSQL connection: the same operations, the same results."""
+
+    def __init__(
+        self,
+        conn: psycopg.Connection[Any],
+        sql: _Sql,
+        derive: Derivations | None = None,
+        on_meta: Callable[[Tx], None] | None = None,
+        watched: frozenset[str] = frozenset(),
+        ranked: Rankings | None = None,
+    ) -> None:
+        super().__init__(conn, derive, on_meta, watched, ranked)  # type: ignore[arg-type]
+        self._pg = conn
+        self._sql = sql
+        self.notified = ""  # the payload of the NOTIFY this transaction sent (once is enough), if any
+
+    def _one(self, sql: str, params: Sequence[Any]) -> Any:
+        row = self._pg.execute(sql, params).fetchone()
+        return row[0] if row else None
+
+    def get(self, kind: str, id: str) -> Document | None:
+        body = self._one(self._sql.get, (kind, id))
+        return jsontext.loads_document(body) if body is not None else None
+
+    def items(self, kind: str) -> list[tuple[str, Document]]:
+        rows = self._pg.execute(self._sql.items, (kind,))
+        return [(id, jsontext.loads_document(body)) for id, body in rows]
+
+    def _conditions(self, kind: str, equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
+        # The kind is written into the SQL so that PostgreSQL can use the kind's partial indexes.
+        if not _KIND.match(kind):
+            raise ValueError(f"not a collection name: {kind!r}")
+        where = [f"kind = '{kind}'"]
+        params: list[Any] = []
+        for name, value in equals.items():
+            if not name.isidentifier():
+                raise ValueError(f"not a field name: {name!r}")
+            if value is None:
+                where.append(f"COALESCE({_field(name)}, 'null'::jsonb) = 'null'::jsonb")
+                continue
+            text = jsontext.dumps(value)
+            if _JSONB_REFUSES.search(text) or (isinstance(value, int) and not -(2**63) <= value < 2**63):
+                where.append("FALSE")  # as in SQLite: no stored field can equal it
+            else:
+                where.append(f"{_field(name)} = %s::jsonb")
+                params.append(text)
+        return " AND ".join(where), params
+
+    def find(self, kind: str, **equals: Any) -> list[Document]:
+        where, params = self._conditions(kind, equals)
+        rows = self._pg.execute(f"SELECT body FROM {self._sql.docs} WHERE {where} ORDER BY id", params)
+        return [jsontext.loads_document(body) for (body,) in rows]
+
+    def put(self, kind: str, id: str, doc: Document) -> None:
+        self._pg.execute(self._sql.put, (kind, id, self._body(kind, doc)))
+        rank_of = self._ranked.get(kind)
+        if rank_of is not None:
+            self._rerank(kind, id, rank_of(doc))
+        self._changed(kind)
+
+    def delete(self, kind: str, id: str) -> bool:
+        self._changed(kind)
+        if kind in self._ranked:
+            self._rerank(kind, id, None)
+        return self._pg.execute(self._sql.delete, (kind, id)).rowcount > 0
+
+    def delete_where(self, kind: str, **equals: Any) -> int:
+        self._changed(kind)
+        where, params = self._conditions(kind, equals)
+        if kind in self._ranked:
+            ids = [id for (id,) in self._pg.execute(f"SELECT id FROM {self._sql.docs} WHERE {where}", params)]
+            self._unrank_many(kind, ids)
+        return self._pg.execute(f"DELETE FROM {self._sql.docs} WHERE {where}", params).rowcount
+
+    def put_many(self, kind: str, items: Iterable[tuple[str, Document]]) -> None:
+        if kind in self._ranked:
+            raise ValueError(f"{kind} is ranked: put its documents one by one")
+        rows = [(kind, id, self._body(kind, doc)) for id, doc in items]
+        if rows:
+            with self._pg.cursor() as cursor:
+                cursor.executemany(self._sql.put, rows)
+            self._changed(kind)
+
+    def newest(self, kind: str, limit: int) -> list[Document]:
+        rows = self._pg.execute(self._sql.newest, (kind, limit))
+        return [jsontext.loads_document(body) for (body,) in rows]
+
+    def count(self, kind: str) -> int:
+        return int(self._one(self._sql.count, (kind,)))
+
+    def trim(self, kind: str, keep: int) -> int:
+        if kind in self._ranked:
+            raise ValueError(f"{kind} is ranked: delete its documents with delete_where")
+        self._changed(kind)
+        if keep <= 0:
+            return self._pg.execute(self._sql.delete_kind, (kind,)).rowcount
+        last = self._one(self._sql.nth_newest, (kind, keep - 1))
+        if last is None:
+            return 0
+        return self._pg.execute(self._sql.delete_below, (kind, last)).rowcount
+
+    # -- rankings: the count tree of store.Tx, in PostgreSQL ----------------------------------------
+    def _unrank_many(self, kind: str, ids: list[str]) -> None:
+        counts: dict[tuple[str, int, int], int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            for board, key in self._pg.execute(self._sql.ranks_of, (kind, chunk)).fetchall():
+                for level, shift in _LEVELS:
+                    node = (board, level, int(key) >> shift)
+                    counts[node] = counts.get(node, 0) - 1
+            self._pg.execute(self._sql.unrank_many, (kind, chunk))
+        if counts:
+            with self._pg.cursor() as cursor:
+                cursor.executemany(self._sql.add_count, [(*node, delta) for node, delta in counts.items()])
+        for board in {board for board, _, _ in counts}:
+            self._pg.execute(self._sql.drop_counts, (board,))
+
+    def _count(self, board: str, key: int, delta: int) -> None:
+        with self._pg.cursor() as cursor:
+            cursor.executemany(self._sql.add_count, [(board, level, key >> shift, delta) for level, shift in _LEVELS])
+            if delta < 0:
+                cursor.executemany(self._sql.drop_count, [(board, level, key >> shift) for level, shift in _LEVELS])
+
+    def _rerank(self, kind: str, id: str, place: tuple[str, int] | None) -> None:
+        if place is not None and not 0 <= place[1] < 2**RANK_KEY_BITS:
+            raise ValueError(f"rank key out of range: {place[1]}")
+        row = self._pg.execute(self._sql.rank_of, (kind, id)).fetchone()
+        old = (row[0], int(row[1])) if row else None
+        if old == place:
+            return
+        if old is not None:
+            self._count(old[0], old[1], -1)
+            self._pg.execute(self._sql.unrank, (kind, id))
+        if place is not None:
+            self._pg.execute(self._sql.rank, (kind, id, *place))
+            self._count(place[0], place[1], 1)
+
+    def _rebuild_rankings(self) -> None:
+        self._pg.execute(f"DELETE FROM {self._sql.ranked}")
+        self._pg.execute(f"DELETE FROM {self._sql.counts}")
+        for kind, rank_of in self._ranked.items():
+            rows = []
+            for id, doc in self.items(kind):
+                place = rank_of(doc)
+                if place is not None:
+                    if not 0 <= place[1] < 2**RANK_KEY_BITS:
+                        raise ValueError(f"rank key out of range: {place[1]}")
+                    rows.append((kind, id, *place))
+            if rows:
+                with self._pg.cursor() as cursor:
+                    cursor.executemany(self._sql.rank, rows)
+        for level, shift in _LEVELS:
+            self._pg.execute(
+                f"INSERT INTO {self._sql.counts} (board, level, prefix, n) "
+                f"SELECT board, {level}, key >> {shift}, COUNT(*) "
+                f"FROM {self._sql.ranked} GROUP BY board, key >> {shift}"
+            )
+
+    def rank_key(self, kind: str, id: str) -> int | None:
+        key = self._one(self._sql.rank_key, (kind, id))
+        return int(key) if key is not None else None
+
+    def rank_before(self, board: str, key: int) -> int:
+        if key <= 0:
+            return 0
+        if key >= 2**RANK_KEY_BITS:
+            return self.rank_size(board)
+        params: list[Any] = []
+        for level, shift in _LEVELS:
+            prefix = key >> shift
+            first = 0 if level == 0 else (prefix >> 4) << 4
+            params += (board, level, first, prefix - 1)
+        return int(self._one(self._sql.rank_before, params))
+
+    def rank_size(self, board: str) -> int:
+        return int(self._one(self._sql.rank_size, (board,)))
+
+    def rank_page(self, kind: str, board: str, offset: int, limit: int) -> list[Document]:
+        if limit <= 0 or offset >= self.rank_size(board):
+            return []
+        start, skip = 0, offset
+        if offset > 0:
+            prefix = 0
+            for level, _shift in _LEVELS:
+                first, last = (0, 7) if level == 0 else (prefix << 4, (prefix << 4) + 15)
+                for child, n in self._pg.execute(self._sql.rank_children, (board, level, first, last)).fetchall():
+                    if skip < n:
+                        prefix = child
+                        break
+                    skip -= n
+            start = prefix
+        rows = self._pg.execute(self._sql.rank_page, (board, kind, start, limit, skip))
+        return [jsontext.loads_document(body) for (body,) in rows]
+
+    # -- the whole state ----------------------------------------------------------------------------
+    def dump(self) -> State:
+        state: State = {}
+        for kind, id, body in self._pg.execute(self._sql.dump, (PRIVATE,)):
+            state.setdefault(kind, {})[id] = jsontext.loads_document(body)
+        return state
+
+    def replace_all(self, state: Mapping[str, Mapping[str, Document]]) -> None:
+        self._pg.execute(self._sql.clear, (PRIVATE,))
+        rows = [(kind, id, self._body(kind, doc)) for kind, docs in state.items() for id, doc in docs.items()]
+        if rows:
+            with self._pg.cursor() as cursor:
+                cursor.executemany(self._sql.insert, rows)
+        self._rebuild_rankings()
+        for kind in sorted(self._watched):
+            self._changed(kind)
+
+    def rewrite(self) -> None:
+        for kind, id, body in self._pg.execute(self._sql.all_docs).fetchall():
+            self.put(kind, id, json.loads(body))
+        self._rebuild_rankings()
+
+    # -- meta ---------------------------------------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        value = self._one(self._sql.get_meta, (key,))
+        return str(value) if value is not None else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._pg.execute(self._sql.set_meta, (key, value))
+        if self._on_meta is not None:
+            self._on_meta(self)
+
+    def delete_meta(self, *keys: str) -> None:
+        for key in keys:
+            self._pg.execute(self._sql.delete_meta, (key,))
+        if self._on_meta is not None:
+            self._on_meta(self)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Raw SQL (SQLite's `?` placeholders accepted) in this transaction; a psycopg cursor."""
+        return self._pg.execute(_placeholders(sql), params)  # type: ignore[arg-type]
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
+        cursor = self._pg.cursor()
+        cursor.executemany(_placeholders(sql), rows)  # type: ignore[arg-type]
+        return cursor
+
+
+class PgStore(Store):
+    """One PostgreSQL database (a libpq URL); a connection per (process, thread), plus one LISTEN connection per
+    process. `namespace` prefixes the tables: a sibling store (store.sibling_store) in the same database."""
+
+    backend = "postgresql"
+
+    def __init__(
+        self,
+        path: str,
+        synchronous: str = "NORMAL",
+        indexes: Indexes | None = None,
+        derive: Derivations | None = None,
+        watched: Iterable[str] = (),
+        ranked: Rankings | None = None,
+        namespace: str = "",
+    ) -> None:
+        if namespace and not _NAMESPACE.match(namespace):
+            raise ValueError(f"not a store namespace: {namespace!r}")
+        self.path = path
+        self.derive = derive or {}
+        self.ranked = dict(ranked or {})
+        self.watched = frozenset(watched)
+        self.namespace = namespace
+        # OFF (the request journal): a commit does not wait for the WAL flush (synchronous_commit off).
+        self.synchronous = synchronous
+        self._sql = _Sql(namespace)
+        self._indexes = [self._sql.index(kind, name) for kind, names in (indexes or {}).items() for name in names]
+        self._write_lock_id = _lock_id(f"write:{namespace}")
+        self._local = threading.local()
+        # Process-wide: the LISTEN connection and the generation it counts (Cached's "has anything changed?").
+        self._listen_guard = threading.Lock()
+        self._listener: psycopg.Connection[Any] | None = None
+        self._listener_pid = -1
+        self._listen_retry = 0.0
+        self._generation = 0
+        self._token = uuid.uuid4().hex[:12]  # tells this store's notifications from others' (pids repeat across hosts)
+        self._notifications = 0
+        self._initialize()
+
+    def _connect(self) -> psycopg.Connection[Any]:
+        conn = psycopg.connect(self.path, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+        if self.synchronous.upper() == "OFF":
+            conn.execute("SET synchronous_commit TO off")
+        return conn
+
+    def _conn(self) -> psycopg.Connection[Any]:  # type: ignore[override]
+        conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
+        # A connection must never cross a fork; a broken one (the database restarted) is replaced.
+        if conn is None or self._local.pid != os.getpid() or conn.closed or conn.broken:
+            conn = self._connect()
+            self._local.conn = conn
+            self._local.pid = os.getpid()
+        return conn
+
+    def _initialize(self) -> None:
+        conn = self._conn()
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_CLASS, _INIT_LOCK))
+            conn.execute(self._sql.meta_table)
+            row = conn.execute(self._sql.get_meta, (SCHEMA_KEY,)).fetchone()
+            version = int(row[0]) if row else 0
+            if version > SCHEMA_VERSION:
+                raise RuntimeError(f"{self._sql.docs}: schema {version} is newer than this mockserver's")
+            if version < 1:
+                conn.execute(self._sql.schema)
+            # Later versions migrate here, one step per version.
+            if version != SCHEMA_VERSION:
+                conn.execute(self._sql.set_meta, (SCHEMA_KEY, str(SCHEMA_VERSION)))
+            if conn.execute("SELECT 1 FROM pg_proc WHERE proname = 'mockserver_field'").fetchone() is None:
+                conn.execute(_FIELD_FUNCTION)
+            existing = {
+                name
+                for (name,) in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", (self._sql.docs,))
+            }
+            for name, sql in self._indexes:
+                if name not in existing:
+                    conn.execute(sql)
+
+    def read(self) -> Tx:
+        return PgTx(self._conn(), self._sql, self.derive, watched=self.watched, ranked=self.ranked)
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """A read-modify-write transaction serialized with every other node's; rolled back if the block raises."""
+        conn = self._conn()
+        tx = PgTx(conn, self._sql, self.derive, self._meta_changed, self.watched, self.ranked)
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_CLASS, self._write_lock_id))
+            yield tx
+        if tx.notified:
+            self._echoed(tx.notified)
+
+    def _echoed(self, payload: str) -> None:
+        """After a commit that notified: this process sees its own change at once, and the write returns once its
+        notification has come back to this process's LISTEN connection, so that the other nodes' listeners, signalled
+        by the same commit, have it too by the time the client hears of the write."""
+        deadline = time.monotonic() + ECHO_TIMEOUT_S
+        with self._listen_guard:
+            self._generation += 1
+            listener = self._listening()
+            while listener is not None:
+                try:
+                    pgconn = listener.pgconn
+                    if self._drain(pgconn, payload):
+                        return
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return
+                    select.select([listener.fileno()], [], [], left)
+                    pgconn.consume_input()
+                except (OSError, psycopg.Error):
+                    self._lost(listener)
+                    return
+
+    def _drain(self, pgconn: Any, payload: str | None = None) -> bool:
+        """Count the notifications libpq holds; whether `payload` was among them."""
+        if pgconn.status != pq.ConnStatus.OK:
+            raise psycopg.OperationalError("the LISTEN connection is lost")
+        seen = False
+        while (notify := pgconn.notifies()) is not None:
+            self._generation += 1
+            seen = seen or (payload is not None and notify.extra.decode() == payload)
+        return seen
+
+    def _lost(self, listener: psycopg.Connection[Any]) -> None:
+        listener.close()
+        self._listener = None
+        self._generation += 1
+
+    def _meta_changed(self, tx: Tx) -> None:
+        assert isinstance(tx, PgTx)
+        if not tx.notified:
+            self._notifications += 1
+            payload = f"{self._token}:{os.getpid()}:{self._notifications}"
+            tx._pg.execute("SELECT pg_notify(%s, %s)", (self._sql.channel, payload))
+            tx.notified = payload
+        with self._listen_guard:
+            self._generation += 1  # Cached values read inside this transaction see its change (not kept)
+
+    # -- the generation: "may a Cached value be stale?" ---------------------------------------------
+    def _listening(self) -> psycopg.Connection[Any] | None:
+        listener = self._listener
+        if listener is not None and self._listener_pid == os.getpid() and not listener.closed:
+            return listener
+        self._listener = None
+        if time.monotonic() < self._listen_retry:
+            return None
+        try:
+            listener = self._connect()
+            listener.execute(f"LISTEN {self._sql.channel}")
+        except psycopg.Error:
+            self._listen_retry = time.monotonic() + LISTEN_RETRY_S
+            return None
+        self._listener, self._listener_pid = listener, os.getpid()
+        self._generation += 1  # changes made while nobody listened: every Cached value checks its version
+        return listener
+
+    def generation(self) -> int:
+        with self._listen_guard:
+            listener = self._listening()
+            if listener is None:
+                self._generation += 1  # not listening: every read of a Cached value checks its version row
+                return self._generation
+            try:
+                if select.select([listener.fileno()], [], [], 0)[0]:
+                    listener.pgconn.consume_input()
+                    self._drain(listener.pgconn)
+            except (OSError, psycopg.Error):
+                self._lost(listener)
+            return self._generation
+
+    def in_transaction(self) -> bool:
+        return self._conn().info.transaction_status != pq.TransactionStatus.IDLE
+
+    def confirmed(self, generation: int) -> bool:
+        # A notification is sent at the commit: what it announces is already visible to every new statement.
+        return True
+
+    @contextmanager
+    def exclusive(self, name: str) -> Iterator[None]:
+        conn = self._connect()  # a session lock on a connection of its own, released when it closes
+        try:
+            conn.execute(
+                "SELECT pg_advisory_lock(%s, %s)", (LOCK_CLASS, _lock_id(f"exclusive:{self.namespace}:{name}"))
+            )
+            yield
+        finally:
+            conn.close()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._conn().execute(_placeholders(sql), params)  # type: ignore[arg-type]
+
+    def executescript(self, sql: str) -> None:
+        self._conn().execute(sql)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+        with self._listen_guard:
+            if self._listener is not None and self._listener_pid == os.getpid():
+                self._listener.close()
+            self._listener = None
