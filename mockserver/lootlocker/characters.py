@@ -41,7 +41,7 @@ from .progressions import PlayerProgressions
 Character = dict[str, Any]
 CharacterType = dict[str, Any]
 DEFAULT_CLASS = "Default"
-# ?platform= of the other-player lookups → the connected-account provider that holds the platform id
+# ?platform= of the other-player lookups (the SDKs' platform strings) → the connected-account provider holding the id
 PLATFORM_PROVIDERS = {
     "guest": "guest",
     "steam": "steam",
@@ -54,7 +54,10 @@ PLATFORM_PROVIDERS = {
     "epic_games": "epic_games",
     "epic": "epic_games",
     "google": "google",
+    "google_sign_in": "google",
     "google_play_games": "google_play_games",
+    "android": "android",
+    "amazon_luna": "amazon_luna",
     "apple": "apple",
     "apple_sign_in": "apple",
     "apple_game_center": "apple_game_center",
