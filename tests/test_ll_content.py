@@ -196,3 +196,83 @@ def test_maps_with_spawn_points(client: FlaskClient) -> None:
     assert client.get("/game/v1/maps", headers=session_headers(stranger)).get_json() == {"maps": []}
     forced = client.get("/game/v1/maps", headers={**session_headers(me), "Prefer": "code=429"})
     error_of(forced, 429, "too_many_requests")
+
+
+GAME_OPERATIONS = (
+    "listMetadata",
+    "multisourceMetadata",
+    "setMetadata",
+    "listMessages",
+    "listFeedbackCategories",
+    "sendFeedback",
+    "listReportTypes",
+    "reportPlayer",
+    "reportAsset",
+    "listRemovedUgc",
+    "sendErrorReport",
+    "listMaps",
+    "listAssetCandidates",
+    "createAssetCandidate",
+    "getAssetCandidate",
+    "updateAssetCandidate",
+    "deleteAssetCandidate",
+    "addAssetCandidateFile",
+    "removeAssetCandidateFile",
+    "listCollectables",
+    "collectItem",
+    "listMissions",
+    "getMission",
+    "startMission",
+    "finishMission",
+)
+ADMIN_OPERATIONS = (
+    "adminSetMetadata",
+    "adminCreateMessage",
+    "adminListMessages",
+    "adminDeleteMessage",
+    "adminCreateFeedbackCategory",
+    "adminListFeedbackCategories",
+    "adminListFeedback",
+    "adminListReports",
+    "adminRemoveUgc",
+    "adminListErrorReports",
+    "adminCreateMap",
+    "adminListMaps",
+    "adminCreateCollectable",
+    "adminListCollectables",
+    "adminCreateMission",
+)
+
+
+def test_every_content_operation_answers_forced_errors(client: FlaskClient) -> None:
+    """`Prefer: code=NNN` gives LootLocker's error body of that status on each operation (Retry-After on 503)."""
+    from mockserver.lootlocker.admin.routes import admin_spec
+    from mockserver.openapi import specs
+
+    documents = specs()
+    game = create_game(client)
+    me = player(client, game, "prefer-me")
+    operations = [(documents.lootlocker.operations[o], session_headers(me)) for o in GAME_OPERATIONS]
+    admin_operations = admin_spec(documents).operations
+    operations += [(admin_operations[o], game.headers) for o in ADMIN_OPERATIONS]
+    for operation, headers in operations:
+        assert {400, 429, 500, 503} <= set(operation.statuses), operation.operation_id
+        path = operation.path.replace("{game_id}", str(game.development_id))
+        for name in ("{source}", "{entity}"):
+            path = path.replace(name, "self" if name == "{source}" else "game")
+        path = "".join(part if not part.startswith("{") else "1" for part in path.replace("}", "}\0").split("\0"))
+        for status in (500, 503):
+            response = client.open(path, method=operation.method, headers={**headers, "Prefer": f"code={status}"})
+            error_of(response, status, "internal_server_error" if status == 500 else "service_unavailable")
+            assert ("Retry-After" in response.headers) == (status == 503), operation.operation_id
+
+
+def test_forced_success_follows_the_state(client: FlaskClient) -> None:
+    game = create_game(client)
+    me = player(client, game, "prefer-ok")
+    forced = client.get("/game/v1/messages", headers={**session_headers(me), "Prefer": "code=200"})
+    assert forced.status_code == 200 and forced.get_json() == {"messages": []}
+    # A feedback to an unknown category is a 404 in this state, not the 204 asked for.
+    body = {"entity": "game", "entity_id": "", "category_id": "nope"}
+    refused = client.post("/game/feedback", json=body, headers={**session_headers(me), "Prefer": "code=204"})
+    assert refused.status_code == 400 and "cannot answer 204" in refused.get_json()["message"]

@@ -11,6 +11,7 @@ from . import errors, ids
 from .collections import FEEDBACK, FEEDBACK_CATEGORIES
 from .economy.inventory import find_asset
 from .players import Players
+from .sequences import next_value
 
 ENTITIES = ("player", "game", "ugc")
 
@@ -22,6 +23,7 @@ def category_view(category: dict[str, Any]) -> dict[str, Any]:
 def create_category(tx: Tx, game_id: str, body: dict[str, Any]) -> dict[str, Any]:
     category = {
         "id": ids.ulid(),
+        "number": next_value(tx, "feedback-categories"),
         "game_id": game_id,
         "entity": body["entity"],
         "name": body["name"],
@@ -34,7 +36,7 @@ def create_category(tx: Tx, game_id: str, body: dict[str, Any]) -> dict[str, Any
 
 def categories(tx: Tx, game_id: str, entity: str | None = None) -> list[dict[str, Any]]:
     found = [c for c in tx.find(FEEDBACK_CATEGORIES, game_id=game_id) if entity is None or c["entity"] == entity]
-    return [category_view(c) for c in sorted(found, key=lambda c: (c["created_at"], c["id"]))]
+    return [category_view(c) for c in sorted(found, key=lambda c: c["number"])]
 
 
 def send(tx: Tx, game_id: str, sender: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -54,6 +56,7 @@ def send(tx: Tx, game_id: str, sender: str, body: dict[str, Any]) -> dict[str, A
         raise errors.not_found(f"No asset '{entity_id}' in this game.")
     sent = {
         "id": ids.ulid(),
+        "number": next_value(tx, "feedback"),  # the order they were sent in
         "game_id": game_id,
         "sender": sender,
         "entity": entity,
@@ -67,7 +70,7 @@ def send(tx: Tx, game_id: str, sender: str, body: dict[str, Any]) -> dict[str, A
 
 
 def received(tx: Tx, game_id: str) -> list[dict[str, Any]]:
-    found = sorted(tx.find(FEEDBACK, game_id=game_id), key=lambda f: (f["created_at"], f["id"]))
+    found = sorted(tx.find(FEEDBACK, game_id=game_id), key=lambda f: f["number"])
     return [
         {k: f[k] for k in ("id", "sender", "entity", "entity_id", "category_id", "description", "created_at")}
         for f in found

@@ -10,6 +10,7 @@ from ..routing import Call, Handler, Reply
 from ..store import Store, Tx
 from . import errors, ids
 from .collections import MESSAGE_READS, MESSAGES
+from .sequences import next_value
 
 Message = dict[str, Any]
 FIELDS = ("title", "summary", "body", "category", "alert", "action", "image")
@@ -18,6 +19,7 @@ FIELDS = ("title", "summary", "body", "category", "alert", "action", "image")
 def create(tx: Tx, game_id: str, body: dict[str, Any]) -> Message:
     message: Message = {
         "id": ids.ulid(),
+        "number": next_value(tx, "messages"),  # ties of published_at: the later created first
         "game_id": game_id,
         "title": body["title"],
         "summary": body.get("summary") or "",
@@ -48,7 +50,7 @@ def listing(store: Store, game_id: str, player_id: str) -> list[dict[str, Any]]:
     now = ids.iso_now()
     with store.write() as tx:
         published = [m for m in tx.find(MESSAGES, game_id=game_id) if m["published_at"] <= now]
-        published.sort(key=lambda m: (m["published_at"], m["id"]), reverse=True)
+        published.sort(key=lambda m: (m["published_at"], m["number"]), reverse=True)
         seen = tx.get(MESSAGE_READS, player_id) or {"id": player_id, "seen": []}
         answer = [
             {**{k: m[k] for k in FIELDS}, "published_at": m["published_at"], "new": m["id"] not in seen["seen"]}

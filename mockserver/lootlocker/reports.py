@@ -132,6 +132,7 @@ def removed_for(tx: Tx, player_id: str, query: dict[str, str]) -> list[dict[str,
 def error_report(tx: Tx, game_id: str, player_id: str, body: dict[str, Any]) -> None:
     stored = {
         "id": ids.ulid(),
+        "number": next_value(tx, "error-reports"),
         "game_id": game_id,
         "player_id": player_id,
         "received_at": ids.iso_now(),
@@ -141,7 +142,7 @@ def error_report(tx: Tx, game_id: str, player_id: str, body: dict[str, Any]) -> 
 
 
 def error_reports(tx: Tx, game_id: str) -> list[dict[str, Any]]:
-    found = sorted(tx.find(ERROR_REPORTS, game_id=game_id), key=lambda r: (r["received_at"], r["id"]))
+    found = sorted(tx.find(ERROR_REPORTS, game_id=game_id), key=lambda r: r["number"])
     return [{k: r[k] for k in ("id", "player_id", "received_at", "report")} for r in found]
 
 

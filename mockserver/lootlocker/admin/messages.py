@@ -21,7 +21,9 @@ def handlers(admin: Admin) -> dict[str, Handler]:
             return Reply(200, messages.admin_view(messages.create(tx, game_id(call), call.body)))
 
     def listing(call: Call) -> Reply:
-        found = sorted(admin.store.read().find(MESSAGES, game_id=game_id(call)), key=lambda m: m["published_at"])
+        found = sorted(
+            admin.store.read().find(MESSAGES, game_id=game_id(call)), key=lambda m: (m["published_at"], m["number"])
+        )
         return Reply(200, {"messages": [messages.admin_view(m) for m in found]})
 
     def delete(call: Call) -> Reply:
