@@ -98,14 +98,18 @@ def test_missions_start_and_finish_with_the_sdk_signature(client: FlaskClient) -
             "silver": {"goal": "60", "points": "200", "assets": [coin["asset_id"]]},
             "bronze": {"goal": "90", "points": "100"},
         },
-        "checkpoints": [{"index": 0, "time": 10}],
+        "checkpoints": [{"index": 0, "time": 10, "parameters": {"gate": "north"}}],
     }
     created = client.post(game.dev("missions"), json=body, headers=game.headers)
     assert created.status_code == 200, created.get_json()
     mission_id = created.get_json()["mission_id"]
     headers = session_headers(me)
     [listed] = client.get("/game/v1/missions", headers=headers).get_json()["missions"]
-    assert listed["best_goal"] is None and listed["goals"]["gold"]["assets"][0]["id"] == banner["asset_id"]
+    assert listed["best_goal"] is None and listed["type"] == 0
+    [reward] = listed["goals"]["gold"]["assets"]
+    # Unity reads the reward as the asset, Unreal as {variation_id, assets}: the same asset under both.
+    assert reward["id"] == reward["assets"]["id"] == banner["asset_id"] and "variation_id" in reward
+    assert listed["checkpoints"] == [{"index": 0, "time": 10, "parameters": {"gate": "north"}}]
     got = client.get(f"/game/v1/mission/{mission_id}", headers=headers).get_json()["mission"]
     assert got == listed and got["rounds"] == 3 and got["difficulty_name"] == "Hard"
 

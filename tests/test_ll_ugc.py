@@ -90,6 +90,21 @@ def test_candidate_life_to_an_asset(client: FlaskClient) -> None:
     error_of(client.get(f"{CANDIDATES}/{created['id']}", headers=headers), 404, "not_found")
 
 
+def test_unreal_bodies_send_every_field(client: FlaskClient) -> None:
+    """Unreal's structs send context_id 0 and empty arrays when unset, and upload purposes upper case."""
+    _, session = setup(client)
+    empty = {"name": "", "context_id": 0, "kv_storage": [], "filters": [], "data_entities": []}
+    created = candidate(client, session, {"data": empty})
+    assert created["data"]["context_id"] is None and created["status"] == "in_progress"
+    uploaded = upload(client, session, created["id"], "PRIMARY_THUMBNAIL", b"png")
+    assert uploaded.get_json()["asset_candidate"]["files"][0]["purpose"] == "primary_thumbnail"
+    body = {"completed": True, "data": {**empty, "name": "Bridge", "data_entities": [{"name": "layout", "data": "{}"}]}}
+    response = client.put(f"{CANDIDATES}/{created['id']}", json=body, headers=session_headers(session))
+    assert response.status_code == 200, response.get_json()
+    done = response.get_json()["asset_candidate"]
+    assert done["status"] == "completed" and done["data"]["data_entities"] == [{"name": "layout", "data": "{}"}]
+
+
 def test_errors_and_isolation(client: FlaskClient) -> None:
     game, session = setup(client)
     headers = session_headers(session)

@@ -55,7 +55,7 @@ def create(tx: Tx, game_id: str, body: dict[str, Any]) -> Mission:
         "game_id": game_id,
         "asset_id": asset_id,
         "map_id": body.get("map_id"),
-        "type": body.get("type") or "race",
+        "type": int(body.get("type") or 0),
         "goal_type": body.get("goal_type") or "time",
         "rounds": int(body.get("rounds") or 1),
         "round_length": str(body.get("round_length") or "0"),
@@ -65,7 +65,8 @@ def create(tx: Tx, game_id: str, body: dict[str, Any]) -> Mission:
         "difficulty_id": body.get("difficulty_id"),
         "goals": goals,
         "checkpoints": [
-            {"index": int(c["index"]), "time": int(c.get("time") or 0)} for c in body.get("checkpoints") or []
+            {"index": int(c["index"]), "time": int(c.get("time") or 0), "parameters": dict(c.get("parameters") or {})}
+            for c in body.get("checkpoints") or []
         ],
         "player_access": body.get("player_access") is not False,
         "best_goals": {},  # player ULID → the best goal it reached
@@ -78,17 +79,22 @@ def view(tx: Tx, mission: Mission, player_id: str | None) -> dict[str, Any]:
     goals = {}
     for name, goal in mission["goals"].items():
         shown = [inventory.find_asset(tx, mission["game_id"], a) for a in goal["assets"]]
+        # Unity reads each reward as the asset itself, Unreal as {variation_id, assets: asset}: both are sent.
         goals[name] = {
             "goal": goal["goal"],
             "points": goal["points"],
-            "assets": [assets.common(tx, a) for a in shown if a is not None],
+            "assets": [
+                {**assets.common(tx, a), "variation_id": None, "assets": assets.common(tx, a)}
+                for a in shown
+                if a is not None
+            ],
         }
     answer = {k: mission[k] for k in ("mission_id", "asset_id", "map_id", "type", "rounds", "round_length")}
     answer.update({k: mission[k] for k in ("difficulty_name", "difficulty_multiplier", "difficulty_color")})
     answer.update(
         difficulty_id=mission["difficulty_id"],
         goals=goals,
-        checkpoints=[dict(c) for c in mission["checkpoints"]],
+        checkpoints=[{"parameters": {}, **c} for c in mission["checkpoints"]],
         player_access=mission["player_access"],
         best_goal=mission["best_goals"].get(player_id) if player_id else None,
     )

@@ -41,7 +41,8 @@ def _pairs(given: Any) -> list[dict[str, str]]:
 def _merge(tx: Tx, game_id: str, data: dict[str, Any], given: dict[str, Any] | None) -> None:
     """The fields of `given` that the SDK sent replace the candidate's (it leaves out what is unset)."""
     given = given or {}
-    if given.get("context_id") is not None and given["context_id"] >= 0:
+    # Unity leaves context_id out when unset, Unreal sends 0: LootLocker's context ids start at 1.
+    if given.get("context_id") is not None and given["context_id"] > 0:
         if assets.find_context(tx, game_id, given["context_id"]) is None:
             raise errors.invalid("data.context_id", f"no context {given['context_id']} in this game")
         data["context_id"] = given["context_id"]
