@@ -187,6 +187,7 @@ def test_cancel_and_bad_requests(client: FlaskClient) -> None:
     too_early = submit(client, lease, "new_player")  # not confirmed yet
     assert too_early.status_code == 400 and "this step needs VERIFIED" in too_early.text
     assert client.post(PAGE, data={"action": "verify"}).status_code == 400
+    assert client.post(PAGE, data={"code": "AB\x00CD" * 50, "action": "verify"}).status_code == 404  # never a key
     cancelled = submit(client, lease, "cancel")
     assert cancelled.status_code == 200 and 'data-outcome="cancelled"' in cancelled.text
     error_of(poll(client, lease), 400, "parameter_invalid", "lease_code")

@@ -125,6 +125,7 @@ def test_steps_out_of_order_and_bad_input(client: FlaskClient) -> None:
     register(client, "steam", "7656", username="erlich")
     lease = begin(client)
     error_of(client.post("/client/v3/remote/claim", json={"code": "NOPE1234"}), 404, "not_found")
+    error_of(client.post("/client/v3/remote/claim", json={"code": "../\u0000"}), 404, "not_found")
     error_of(client.post("/client/v3/remote/claim", json={}), 400, "parameter_missing", "code")
     wrong = {"code": lease["code"], "nonce": "01HZZZZZZZZZZZZZZZZZZZZZZZ"}
     error_of(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -35,6 +36,13 @@ PENDING = ("CREATED", "CLAIMED", "VERIFIED")
 NEXT = {"claim": ("CREATED", "CLAIMED"), "verify": ("CLAIMED", "VERIFIED")}
 
 Lease = dict[str, Any]
+CODE = re.compile(r"^[A-Z0-9]{1,16}$")
+
+
+def _key(code: str) -> str | None:
+    """A typed code as a lease key; None for what cannot be one (never sent to the store as a key)."""
+    key = code.strip().upper()
+    return key if CODE.match(key) else None
 
 
 def base_url(call: Call) -> str:
@@ -183,11 +191,13 @@ class Leases:
 
     def find(self, code: str) -> Lease | None:
         """The lease of a code as typed by a person (any case, surrounding spaces), whatever its state."""
-        return self.store.read().get(LEASES, code.strip().upper())
+        key = _key(code)
+        return self.store.read().get(LEASES, key) if key else None
 
     @staticmethod
     def _browser_lease(tx: Tx, code: str, allowed: tuple[str, ...], nonce: str | None) -> Lease:
-        lease = tx.get(LEASES, code.strip().upper())
+        key = _key(code)
+        lease = tx.get(LEASES, key) if key else None
         if lease is None:
             raise errors.not_found(f"No lease with code {code}.")
         if nonce is not None and nonce != lease["nonce"]:
