@@ -171,6 +171,28 @@ def test_reports_removed_ugc_and_error_reports(client: FlaskClient) -> None:
     assert kept["player_id"] == me["player_ulid"] and kept["report"] == error_report
 
 
+def test_report_types_changed_through_the_admin_api(client: FlaskClient) -> None:
+    game = create_game(client)
+    me, them = player(client, game, "types-me"), player(client, game, "types-them")
+    added = admin(client, game, "POST", "reports/types", {"text": "Griefing"})
+    assert added == {"id": 7, "text": "Griefing"}
+    error_of(client.post(game.dev("reports/types"), json={"text": "Spam"}, headers=game.headers), 409, "conflict")
+    admin(client, game, "DELETE", "reports/types/1", status=204)
+    listed = client.get("/game/reports/types", headers=session_headers(me)).get_json()["types"]
+    assert [t["id"] for t in listed] == [2, 3, 4, 5, 6, 7] and listed == admin(client, game, "GET", "reports/types")[
+        "types"
+    ]
+    body = {"report_types": [7], "player_id": them["player_id"]}
+    assert client.post("/game/reports/player", json=body, headers=session_headers(me)).get_json()["report_types"] == [7]
+    gone = client.post("/game/reports/player", json={**body, "report_types": [1]}, headers=session_headers(me))
+    error_of(gone, 400, "parameter_invalid", "report_types")
+    error_of(client.delete(game.dev("reports/types/1"), headers=game.headers), 404, "not_found")
+    # Another game keeps the defaults; a deleted id is not given again.
+    other = player(client, create_game(client, name="other"), "types-other")
+    assert len(client.get("/game/reports/types", headers=session_headers(other)).get_json()["types"]) == 6
+    assert admin(client, game, "POST", "reports/types", {"text": "AFK"})["id"] == 8
+
+
 def test_maps_with_spawn_points(client: FlaskClient) -> None:
     game = create_game(client)
     me = player(client, game, "map-me")
@@ -236,6 +258,9 @@ ADMIN_OPERATIONS = (
     "adminListReports",
     "adminRemoveUgc",
     "adminListErrorReports",
+    "adminListReportTypes",
+    "adminAddReportType",
+    "adminDeleteReportType",
     "adminCreateMap",
     "adminListMaps",
     "adminCreateCollectable",

@@ -54,6 +54,7 @@ MESSAGE_READS = "lootlocker.message-reads"  # id: the player's ULID; the message
 FEEDBACK_CATEGORIES = "lootlocker.feedback-categories"  # id: ULID
 FEEDBACK = "lootlocker.feedback"  # id: ULID; feedback sent by players
 REPORTS = "lootlocker.reports"  # id: the report's integer id; legacy player and asset reports
+REPORT_TYPES = "lootlocker.report-types"  # id: the game id; the game's report types when changed from the defaults
 REMOVED_UGC = "lootlocker.removed-ugc"  # id: the removed asset's integer id
 ERROR_REPORTS = "lootlocker.error-reports"  # id: ULID; the SDKs' error reports
 MAPS = "lootlocker.maps"  # id: the map's integer id

@@ -1,7 +1,8 @@
 """Legacy moderation reports and error reports.
 
 Players report another player (by legacy id) or an asset (by integer id) with report types from the game's list
-(`GET /game/reports/types`; LootLocker's defaults are not published, the mock's are REPORT_TYPES). The Admin API
+(`GET /game/reports/types`): a game starts with DEFAULT_TYPES (LootLocker's defaults are not published) and the
+Admin API adds and deletes types, as LootLocker's console and Admin API change them. The Admin API
 lists reports and removes a UGC asset for given report types: the asset is withdrawn and listed to its author in
 `GET /game/player/ugc/removed` (cursor `after` = an entry's id, `count`, `since` = removed at or after). SDK error
 reports (`POST /game/error-report`) are kept for the Admin API to read.
@@ -14,25 +15,46 @@ from typing import Any
 from ..routing import Call, Handler, Reply
 from ..store import Store, Tx
 from . import errors, ids
-from .collections import ASSETS, ERROR_REPORTS, REMOVED_UGC, REPORTS
+from .collections import ASSETS, ERROR_REPORTS, REMOVED_UGC, REPORT_TYPES, REPORTS
 from .economy.inventory import find_asset
 from .players import Players
 from .sequences import next_value
 
-REPORT_TYPES = (
-    (1, "Cheating"),
-    (2, "Harassment"),
-    (3, "Offensive name"),
-    (4, "Inappropriate content"),
-    (5, "Spam"),
-    (6, "Other"),
-)
+DEFAULT_TYPES = ("Cheating", "Harassment", "Offensive name", "Inappropriate content", "Spam", "Other")
 DEFAULT_COUNT = 50
 MAX_COUNT = 100
 
 
-def _types(given: list[int]) -> list[int]:
-    known = {t for t, _ in REPORT_TYPES}
+def report_types(tx: Tx, game_id: str) -> list[dict[str, Any]]:
+    """The game's report types by id: [{id, text}]."""
+    stored = tx.get(REPORT_TYPES, game_id)
+    if stored is None:
+        return [{"id": i, "text": text} for i, text in enumerate(DEFAULT_TYPES, start=1)]
+    return [dict(t) for t in stored["types"]]
+
+
+def add_type(tx: Tx, game_id: str, text: str) -> dict[str, Any]:
+    types = report_types(tx, game_id)
+    if any(t["text"] == text for t in types):
+        raise errors.conflict(f"The report type '{text}' exists.")
+    stored = tx.get(REPORT_TYPES, game_id) or {"id": game_id, "last": len(DEFAULT_TYPES)}
+    stored["last"] += 1  # ids are never reused: old reports keep naming what they meant
+    added = {"id": stored["last"], "text": text}
+    tx.put(REPORT_TYPES, game_id, {**stored, "types": [*types, added]})
+    return added
+
+
+def delete_type(tx: Tx, game_id: str, type_id: str) -> None:
+    types = report_types(tx, game_id)
+    kept = [t for t in types if str(t["id"]) != type_id]
+    if len(kept) == len(types):
+        raise errors.not_found(f"No report type {type_id} in this game.")
+    stored = tx.get(REPORT_TYPES, game_id) or {"id": game_id, "last": len(DEFAULT_TYPES)}
+    tx.put(REPORT_TYPES, game_id, {**stored, "types": kept})
+
+
+def _types(tx: Tx, game_id: str, given: list[int]) -> list[int]:
+    known = {t["id"] for t in report_types(tx, game_id)}
     unknown = [t for t in given if t not in known]
     if unknown:
         raise errors.invalid("report_types", f"unknown report type {unknown[0]}")
@@ -41,7 +63,7 @@ def _types(given: list[int]) -> list[int]:
 
 def report(tx: Tx, game_id: str, reporter: str, kind: str, body: dict[str, Any]) -> dict[str, Any]:
     """A report of a player (`kind` "player", body player_id = legacy id) or an asset ("asset", asset_id)."""
-    types = _types(body["report_types"])
+    types = _types(tx, game_id, body["report_types"])
     if kind == "player":
         target = Players.find(tx, game_id, body["player_id"], "legacy")
         if target is None:
@@ -90,9 +112,9 @@ def admin_reports(tx: Tx, game_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def remove_ugc(tx: Tx, game_id: str, asset_id: int, report_types: list[int]) -> dict[str, Any]:
+def remove_ugc(tx: Tx, game_id: str, asset_id: int, given_types: list[int]) -> dict[str, Any]:
     """Withdraw a UGC asset (one a player's candidate became) and tell its author."""
-    types = _types(report_types)
+    types = _types(tx, game_id, given_types)
     asset = find_asset(tx, game_id, asset_id)
     if asset is None:
         raise errors.not_found(f"No asset {asset_id} in this game.")
@@ -166,7 +188,7 @@ def handlers(store: Store) -> dict[str, Handler]:
         return Reply(204)
 
     return {
-        "listReportTypes": lambda call: Reply(200, {"types": [{"id": i, "text": t} for i, t in REPORT_TYPES]}),
+        "listReportTypes": lambda call: Reply(200, {"types": report_types(store.read(), game_id(call))}),
         "reportPlayer": reporter("player"),
         "reportAsset": reporter("asset"),
         "listRemovedUgc": lambda call: Reply(200, {"assets": removed_for(store.read(), player(call), call.query)}),
