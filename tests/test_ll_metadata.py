@@ -95,6 +95,8 @@ def test_admin_update_delete_and_per_entry_errors(client: FlaskClient) -> None:
             {**entry("c", "not a number", "number")},
             {**entry("ll.mine", "x")},
             {**entry("d", True, "bool"), "action": "create"},
+            {**entry("e", '{"nested": [1]}', "json"), "action": "create"},  # JSON text of an object
+            {**entry("f", "not json", "json")},
             {**entry("a", "3"), "action": "update"},
         ],
     )
@@ -103,13 +105,14 @@ def test_admin_update_delete_and_per_entry_errors(client: FlaskClient) -> None:
         ("update", {"key": "b", "type": "string"}),
         ("upsert", {"key": "c", "type": "number"}),
         ("upsert", {"key": "ll.mine", "type": "string"}),
+        ("upsert", {"key": "f", "type": "json"}),
     ]
     assert all(e["error"] for e in answer["errors"])
     session = guest_session(client, game, "meta-reader").get_json()
     values = {e["key"]: e["value"] for e in listed(client, session, "catalog_item", "42")["entries"]}
-    assert values == {"a": "3", "d": True}
+    assert values == {"a": "3", "d": True, "e": {"nested": [1]}}
     admin_set(client, game, "catalog_item", "42", [{"key": "a", "action": "delete"}])
-    assert [e["key"] for e in listed(client, session, "catalog_item", "42")["entries"]] == ["d"]
+    assert [e["key"] for e in listed(client, session, "catalog_item", "42")["entries"]] == ["d", "e"]
 
 
 def test_player_writes_its_own_entries_only(client: FlaskClient) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 from typing import Any
 
 from ..routing import Call, Handler, Reply
@@ -65,6 +66,16 @@ def view(entry: Entry, ignore_files: bool = False) -> Entry:
     }
 
 
+def _parsed(kind: str, value: Any) -> Any:
+    """A json entry's value may come as the JSON text of an object or array (SDK users pass either)."""
+    if kind == "json" and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
 def _value_error(kind: str, value: Any) -> str | None:
     """Why a value does not fit its type (None when it does)."""
     if kind == "string":
@@ -110,7 +121,7 @@ def apply(
             fail("the entry is not writable through the Game API")
         elif action == "delete":
             del current[key]
-        elif (why := _value_error(kind, operation.get("value"))) is not None:
+        elif (why := _value_error(kind, _parsed(kind, operation.get("value")))) is not None:
             fail(why)
         else:
             access = list(dict.fromkeys(operation.get("access") or []))
@@ -119,7 +130,7 @@ def apply(
             current[key] = {
                 "key": key,
                 "type": kind,
-                "value": operation["value"],
+                "value": _parsed(kind, operation["value"]),
                 "tags": list(operation.get("tags") or []),
                 "access": access,
             }
