@@ -131,6 +131,8 @@ def test_admin_catalog_rules(client: FlaskClient) -> None:
     assert (
         client.post(game.dev("catalog"), json={"name": "Again", "key": "shop"}, headers=game.headers).status_code == 409
     )
+    listed = client.get(game.dev("catalogs"), headers=game.headers).get_json()["catalogs"]
+    assert [(c["id"], c["key"], c["name"]) for c in listed] == [(catalog, "shop", "Shop")]
     locked = eco.currency(client, game, "Locked", "LCK", game_writes=False)
     body = {
         "catalog_id": catalog,
