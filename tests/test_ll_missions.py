@@ -161,3 +161,51 @@ def test_missions_start_and_finish_with_the_sdk_signature(client: FlaskClient) -
         404,
         "not_found",
     )
+
+
+def test_forget_player_removes_the_content_of_a_deleted_player(client: FlaskClient, app: Any) -> None:
+    """What a player deletion calls for the content features: the player's candidates and their files, collected
+    items, mission runs and best goals, message reads and own metadata go; other players' stay."""
+    from mockserver.lootlocker import collectables, messages, metadata, missions, ugc
+    from mockserver.lootlocker.collections import FILES
+    from mockserver.lootlocker.economy.inventory import find_asset
+
+    game, me, (coin, _, _) = setup(client)
+    other = guest_session(client, game, "keeper").get_json()
+    headers = session_headers(me)
+    body = {"name": "Set", "groups": [{"name": "g", "items": [{"name": "i"}]}]}
+    client.post(game.dev("collectables"), json=body, headers=game.headers)
+    mission = client.post(game.dev("missions"), json={"goals": {"gold": {"goal": "9"}}}, headers=game.headers)
+    mission_id = mission.get_json()["mission_id"]
+    for session in (me, other):
+        h = session_headers(session)
+        client.post("/game/v1/collectable", json={"slug": "Set.g.i"}, headers=h)
+        client.post(f"/game/v1/mission/{mission_id}/start", json={}, headers=h)
+        client.post(
+            "/game/metadata",
+            json={"self": True, "entries": [{"key": "k", "value": "v", "action": "create"}]},
+            headers=h,
+        )
+        client.post("/game/v1/player/assets/candidates", json={"data": {"name": "x"}}, headers=h)
+    client.get("/game/v1/messages", headers=headers)
+    candidate = client.get("/game/v1/player/assets/candidates", headers=headers).get_json()["asset_candidates"][-1]
+    form = {"purpose": "file", "file": (__import__("io").BytesIO(b"x"), "x.bin")}
+    client.post(f"/game/v1/player/assets/candidates/{candidate['id']}/file", data=form, headers=headers)
+
+    store = app.extensions["mockserver.store"]
+    game_id = str(game.development_id)
+    with store.write() as tx:
+        for feature in (ugc, collectables, missions, messages, metadata):
+            feature.forget_player(tx, game_id, me["player_ulid"])
+    tx = store.read()
+    assert tx.find("lootlocker.ugc-candidates", player_id=me["player_ulid"]) == []
+    assert tx.find(FILES, player_id=f"ugc:{candidate['id']}") == []
+    assert tx.find("lootlocker.collected", player_id=me["player_ulid"]) == []
+    assert tx.find("lootlocker.mission-runs", player_id=me["player_ulid"]) == []
+    assert tx.get("lootlocker.message-reads", me["player_ulid"]) is None
+    assert metadata.stored(tx, game_id, "player", me["player_ulid"]) == {}
+    # The other player's content is untouched.
+    assert len(tx.find("lootlocker.collected", player_id=other["player_ulid"])) == 1
+    assert len(tx.find("lootlocker.mission-runs", player_id=other["player_ulid"])) == 1
+    assert list(metadata.stored(tx, game_id, "player", other["player_ulid"])) == ["k"]
+    assert find_asset(tx, game_id, coin["asset_id"]) is not None  # assets a candidate became stay

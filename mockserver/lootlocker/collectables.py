@@ -154,6 +154,11 @@ def collect(tx: Tx, game_id: str, player_id: str, slug: str) -> None:
         inventory.grant(tx, game_id, player_id, asset_id, "collectable")
 
 
+def forget_player(tx: Tx, game_id: str, player_id: str) -> None:
+    """Player deletion: the items the player collected."""
+    tx.delete_where(COLLECTED, player_id=player_id)
+
+
 def handlers(store: Store) -> dict[str, Handler]:
     def game_id(call: Call) -> str:
         return str(call.context["game"]["id"])

@@ -63,6 +63,11 @@ def listing(store: Store, game_id: str, player_id: str) -> list[dict[str, Any]]:
     return answer
 
 
+def forget_player(tx: Tx, game_id: str, player_id: str) -> None:
+    """Player deletion: which messages the player has been shown."""
+    tx.delete(MESSAGE_READS, player_id)
+
+
 def handlers(store: Store) -> dict[str, Handler]:
     def list_messages(call: Call) -> Reply:
         game_id = str(call.context["game"]["id"])

@@ -213,6 +213,11 @@ def set_entries(store: Store, game: dict[str, Any], me: str | None, body: dict[s
     return {"source": named, "source_id": named_id, "errors": failures}
 
 
+def forget_player(tx: Tx, game_id: str, player_id: str) -> None:
+    """Player deletion: the player's own metadata."""
+    tx.delete(METADATA, _doc_id(game_id, "player", player_id))
+
+
 def handlers(store: Store) -> dict[str, Handler]:
     def me(call: Call) -> str:
         return str(call.context["player_id"])

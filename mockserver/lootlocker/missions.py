@@ -169,6 +169,14 @@ def finish(tx: Tx, game_id: str, player_id: str, mission_id: str, body: dict[str
     return {"score": points, "check_grant_notifications": granted}
 
 
+def forget_player(tx: Tx, game_id: str, player_id: str) -> None:
+    """Player deletion: the player's started runs and best goals."""
+    tx.delete_where(MISSION_RUNS, player_id=player_id)
+    for mission in tx.find(MISSIONS, game_id=game_id):
+        if mission["best_goals"].pop(player_id, None) is not None:
+            tx.put(MISSIONS, mission["id"], mission)
+
+
 def handlers(store: Store) -> dict[str, Handler]:
     def game_id(call: Call) -> str:
         return str(call.context["game"]["id"])

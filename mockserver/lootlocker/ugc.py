@@ -202,6 +202,12 @@ def _upload(call: Call) -> tuple[str, str, bytes]:
     return part.filename or "file", part.mimetype or "application/octet-stream", data
 
 
+def forget_player(tx: Tx, game_id: str, player_id: str) -> None:
+    """Player deletion: the player's candidates and their files (assets they became stay, as other content)."""
+    for candidate in tx.find(UGC_CANDIDATES, player_id=player_id):
+        delete(tx, player_id, candidate["id"])
+
+
 def handlers(store: Store) -> dict[str, Handler]:
     def player(call: Call) -> str:
         return str(call.context["player_id"])
