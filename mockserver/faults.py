@@ -190,8 +190,13 @@ class Faults:
 
     # -- the hot path -------------------------------------------------------------------------------
     def defined(self) -> bool:
-        """Whether any fault is defined (usually without a query, see store.Cached)."""
-        return bool(self._faults.get())
+        """Whether any fault is defined (usually without a query, see store.Cached). True when the store cannot
+        tell (a fleet's database unreachable): the caller then takes the path that answers errors in the vendor's
+        shape."""
+        try:
+            return bool(self._faults.get())
+        except Exception:
+            return True
 
     def match(self) -> Applied | None:
         """The fault to apply to the current request, claimed (hits counted, `times` spent); usually None."""

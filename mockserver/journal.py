@@ -51,6 +51,7 @@ FLUSH_INTERVAL = 0.02  # seconds between a worker's looks for a barrier (several
 BARRIER_TIMEOUT = 2.0  # seconds a read waits for the other workers' batches at most
 HEARTBEAT_S = 1.0  # a background writer shows it is alive this often
 WRITER_STALE_S = 10.0  # a writer of another machine silent this long is gone
+ERROR_LOG_INTERVAL_S = 10.0  # a background writer that keeps failing (the fleet's database down) logs this often
 JOURNAL_PATH = "/_mock/requests"
 START = "mockserver.journal.start"
 FAULT = "mockserver.fault"  # environ key: (id, effect, delay ms) of the fault applied to the request (faults.py)
@@ -151,6 +152,7 @@ def _alive(pid: int) -> bool:
 
 def _flusher(journal: weakref.ReferenceType[Journal]) -> None:
     """A worker's background writer: its batches, and its answer to other workers' barriers."""
+    logged = 0.0
     while True:
         time.sleep(FLUSH_INTERVAL)
         current = journal()
@@ -158,8 +160,10 @@ def _flusher(journal: weakref.ReferenceType[Journal]) -> None:
             return
         try:
             current._tick()
-        except Exception:  # keep writing later batches
-            log.exception("request journal")
+        except Exception:  # keep writing later batches; a store that is down for a while is logged now and then
+            if time.monotonic() - logged > ERROR_LOG_INTERVAL_S:
+                log.exception("request journal")
+                logged = time.monotonic()
         del current
 
 
