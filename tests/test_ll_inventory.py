@@ -239,3 +239,13 @@ def test_drop_table_tag_filter_pick_before_compute_and_not_a_table(client: Flask
     thief = {"x-session-token": guest_session(client, w.game, "thief").get_json()["session_token"]}
     w.game_api("POST", f"/game/v1/player/droptables/{instance}/compute", status=404, **thief)
     w.admin("PATCH", f"asset/{table['id']}", {"drop_table": [{"asset_id": 999999}]}, status=404)
+
+
+def test_a_loot_box_of_weightless_contents_opens_empty(client: FlaskClient) -> None:
+    w = world(client)
+    prize = w.asset("Prize")
+    box = w.asset("Box", loot_box_contents=[{"asset_id": prize["id"], "weight": 0}])
+    boxed = grant(w, box["id"])["id"]
+    assert w.game_api("GET", f"/game/v1/asset/instance/{boxed}/inspect")["contents"][0]["weight"] == 0
+    assert w.game_api("PUT", f"/game/v1/asset/instance/{boxed}/open") == {"check_grant_notifications": False}
+    assert w.game_api("GET", "/game/v1/player/inventory/list")["inventory"] == []

@@ -128,3 +128,11 @@ def test_another_games_templates_and_players_are_out_of_reach(client: FlaskClien
     assert [i["count"] for i in other.items()] == [2]
     forced = client.get(mine.game.dev("templates/v1"), headers={**mine.game.headers, "Prefer": "code=503"})
     assert forced.status_code == 503
+
+
+def test_an_instanced_grant_is_bounded(client: FlaskClient) -> None:
+    w = Items(client)
+    instanced = w.template("Blue Gun", "instanced")
+    body = {"player_id": w.player_id, "item_template_id": instanced, "count": 1001}
+    assert w.call("POST", "templates/v1/grant", body, status=400)["param"] == "count"
+    assert w.items() == []

@@ -57,7 +57,7 @@ def _contents(items: Any) -> list[dict[str, Any]]:
                 "asset_id": int(item["asset_id"]),
                 "asset_variation_id": item.get("asset_variation_id"),
                 "asset_rental_option_id": item.get("asset_rental_option_id"),
-                "weight": int(item.get("weight") or 1),
+                "weight": 1 if item.get("weight") is None else int(item["weight"]),
             }
         )
     return made

@@ -21,6 +21,7 @@ from ..collections import ITEM_TEMPLATES, PLAYER_ITEMS
 Template = dict[str, Any]
 Item = dict[str, Any]
 ITEM_TYPES = ("stackable", "instanced")
+MAX_INSTANCED_GRANT = 1000  # one document per unit: a bound keeps one call from making millions (mock's choice)
 
 
 def create_template(tx: Tx, game_id: str, body: dict[str, Any]) -> Template:
@@ -84,6 +85,8 @@ def grant(tx: Tx, game_id: str, player: dict[str, Any], template_id: str, count:
     found = template(tx, game_id, template_id)
     if count < 1:
         raise errors.invalid("count", "must be at least 1")
+    if found["item_type"] == "instanced" and count > MAX_INSTANCED_GRANT:
+        raise errors.invalid("count", f"at most {MAX_INSTANCED_GRANT} instanced items in one grant")
     now = ids.iso_now()
     made = []
     for _ in range(1 if found["item_type"] == "stackable" else count):
