@@ -458,7 +458,7 @@ class PgStore(Store):
         self.synchronous = synchronous
         self._sql = _Sql(namespace)
         self._indexes = [self._sql.index(kind, name) for kind, names in (indexes or {}).items() for name in names]
-        self._write_lock_id = _lock_id(f"write:{namespace}")
+        self._begin = f"BEGIN; SELECT pg_advisory_xact_lock({LOCK_CLASS}, {_lock_id(f'write:{namespace}')})"
         self._local = threading.local()
         # Process-wide: the LISTEN connection and the generation it counts (Cached's "has anything changed?").
         self._listen_guard = threading.Lock()
@@ -517,9 +517,14 @@ class PgStore(Store):
         """A read-modify-write transaction serialized with every other node's; rolled back if the block raises."""
         conn = self._conn()
         tx = PgTx(conn, self._sql, self.derive, self._meta_changed, self.watched, self.ranked)
-        with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_CLASS, self._write_lock_id))
+        conn.execute(self._begin)  # BEGIN and the lock in one round trip (the simple query protocol)
+        try:
             yield tx
+        except BaseException:
+            if not conn.closed and not conn.broken:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
         if tx.notified:
             self._echoed(tx.notified)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import signal
 import sys
@@ -53,7 +54,7 @@ def _start_together(*nodes: LiveServer) -> None:
 
 @pytest.fixture
 def fleet(pg_url: str) -> Iterator[tuple[LiveServer, LiveServer]]:
-    a, b = LiveServer("--state", pg_url), LiveServer("--state", pg_url)
+    a, b = LiveServer("--state", pg_url, "--workers", "2"), LiveServer("--state", pg_url)
     _start_together(a, b)
     try:
         yield a, b
@@ -236,3 +237,23 @@ def _game_key(node: LiveServer) -> str:
 
 def _lootlocker_error(body: Any) -> bool:
     return isinstance(body, dict) and "message" in body and body.get("success", False) is False
+
+
+def test_nodes_started_together_with_a_kickstart_apply_it_once(pg_url: str, tmp_path: Path) -> None:
+    application = "8e1ccc9f-7a73-4f1b-9f63-4c5f2d1e0a01"
+    kickstart = tmp_path / "kickstart.json"
+    request = {"method": "POST", "url": f"/api/application/{application}", "body": {"application": {"name": "Fleet"}}}
+    kickstart.write_text(json.dumps({"apiKeys": [{"key": "fleet-kickstart-key-0123456789"}], "requests": [request]}))
+    nodes = [LiveServer("--state", pg_url, "--kickstart", str(kickstart)) for _ in range(2)]
+    _start_together(*nodes)  # a second run of the request would fail (the application exists) and stop its node
+    try:
+        for node in nodes:
+            found = requests.get(
+                f"{node.url}/api/application/{application}",
+                headers={"Authorization": "fleet-kickstart-key-0123456789"},
+                timeout=5,
+            )
+            assert found.status_code == 200 and found.json()["application"]["name"] == "Fleet"
+    finally:
+        for node in nodes:
+            node.stop()
