@@ -103,7 +103,7 @@ INDEXES = {
     ASSET_INSTANCES: ("player_id",),
     ASSET_FAVOURITES: ("player_id",),
     ITEM_TEMPLATES: ("game_id",),
-    PLAYER_ITEMS: ("player_id",),
+    PLAYER_ITEMS: ("player_id", "item_template_id"),
     REWARDS: ("game_id",),
     TRIGGERS: ("game_id",),
     TRIGGER_CLAIMS: ("player_id",),
