@@ -6,8 +6,10 @@ equippable contexts, character progressions, isolation between players and games
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from .ll_admin_helpers import TestGame, create_game, guest_session
@@ -292,3 +294,43 @@ def test_prefer_forcing(client: FlaskClient) -> None:
     assert ok.status_code == 200 and ok.get_json()["items"]
     refused = client.delete(f"{CHARACTER}/424242", headers={**player.headers, "Prefer": "code=204"})
     assert refused.status_code == 400
+
+
+def test_concurrent_first_calls_make_one_default_character_and_equips_stay_consistent(app: Flask) -> None:
+    client = app.test_client()
+    game = create_game(client)
+    boots = new_asset(client, game, "Boots")
+    player = Player(client, game, "chars-concurrent")
+    counts: list[int] = []
+
+    def first_call() -> None:
+        own = app.test_client()
+        answer = own.get(f"{CHARACTER}/list", headers=player.headers).get_json()
+        counts.append(len(answer["items"]))
+
+    threads = [threading.Thread(target=first_call) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counts == [1] * 6 and len(player.characters()) == 1
+    # Several characters equipping the same instance at once: it ends up on exactly one of them.
+    kind = player.call("GET", f"{CHARACTER}/types")["character_types"][0]["id"]
+    ids = []
+    for i in range(4):
+        made = player.call("POST", CHARACTER, {"character_type_id": kind, "name": f"C{i}"})
+        ids.append(next(e["character"]["id"] for e in made["loadouts"] if e["character"]["name"] == f"C{i}"))
+    instance = player.grant(boots)
+
+    def equip(character_id: int) -> None:
+        app.test_client().post(
+            f"{CHARACTER}/{character_id}/equip", json={"instance_id": instance}, headers=player.headers
+        )
+
+    threads = [threading.Thread(target=equip, args=(c,)) for c in ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    holders = [name for name, assets in player.loadouts().items() if assets]
+    assert len(holders) == 1 and player.loadouts()[holders[0]] == [boots]
