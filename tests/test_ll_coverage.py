@@ -106,3 +106,18 @@ def test_the_checks_can_fail(app: Flask) -> None:
     assert "not documented" in str(problem_of(operation, 418, {}))
     assert "server error" in str(problem_of(operation, 500, {}))
     assert "contract violation" in str(problem_of(operation, 500, {"mockserverContractViolation": "x"}))
+
+
+def test_the_navigation_map_names_the_operations_serving_each_entry(app: Flask) -> None:
+    found = ll_coverage.navigation_map(app)
+    assert found["Characters & Heroes / Heroes / Create Player Hero"] == ["createPlayerHero"]
+    assert found["Players / Files"] == [
+        "listPlayerFiles",
+        "uploadPlayerFile",
+        "getPlayerFile",
+        "updatePlayerFile",
+        "deletePlayerFile",
+        "listPublicPlayerFiles",
+    ]
+    operations = {route.operation.operation_id for route in ll_coverage.routes_by_operation(app).values()}
+    assert all(set(ids) <= operations for ids in found.values())

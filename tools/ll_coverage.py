@@ -4,6 +4,7 @@ navigation), each entry routed through the app's URL map to an operation of the 
 
     python tools/ll_coverage.py              # the coverage figures and every endpoint not served
     python tools/ll_coverage.py --exercise   # also send each served endpoint a request (as tests/test_ll_coverage.py)
+    python tools/ll_coverage.py --navigation-map   # navigation entry → the operationIds serving it (Python dict)
 
 An entry is "served" when its method and path (placeholders given a sample value) reach a vendor operation registered
 from the OpenAPI documents; a redirect (a missing trailing slash), a 405 or Flask's 404 is "not served". To exercise
@@ -267,11 +268,29 @@ def _lists() -> Iterator[tuple[str, Path]]:
         yield "reference navigation", NAVIGATION
 
 
+def navigation_map(app: Flask) -> dict[str, list[str]]:
+    """Each navigation entry with every line served → the operationIds serving it (tools/ll_operations.py's
+    NAVIGATION can be written from this)."""
+    entries = load(NAVIGATION)
+    served, missing = coverage(app, entries)
+    unserved = {entry_name(e) for e in missing}
+    found: dict[str, list[str]] = {}
+    for entry, route in served:
+        name = entry_name(entry)
+        if name not in unserved and route.operation.operation_id not in found.get(name, []):
+            found.setdefault(name, []).append(route.operation.operation_id)
+    return found
+
+
 def main(argv: list[str]) -> int:
     from mockserver.app import create_app
     from mockserver.config import Config
 
     app = create_app(Config(strict=True))
+    if "--navigation-map" in argv:
+        for name, operation_ids in navigation_map(app).items():
+            print(f"    {name!r}: {tuple(operation_ids)!r},")
+        return 0
     failures = 0
     for title, path in _lists():
         entries = load(path)
