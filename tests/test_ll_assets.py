@@ -231,3 +231,34 @@ def test_prefer_forces_documented_statuses_and_needs_a_session(client: FlaskClie
         f"/admin/v1/game/{w.game.development_id}/assets/contexts", headers={**w.game.headers, "Prefer": "code=500"}
     )
     assert admin.status_code == 500
+
+
+def test_players_ugc_assets_in_the_lists_with_their_author(client: FlaskClient) -> None:
+    w = world(client)
+    official = w.asset("Official")
+    session = guest_session(client, w.game, "creator").get_json()
+    creator = {"x-session-token": session["session_token"]}
+    made = w.game_api(
+        "POST",
+        "/game/v1/player/assets/candidates",
+        {"data": {"name": "Made by a player"}, "completed": True},
+        **creator,
+    )
+    ugc_id = made["asset_candidate"]["asset_id"]
+    assert [a["id"] for a in w.game_api("GET", "/game/v1/assets/list")["assets"]] == [official["id"]]
+    with_ugc = w.game_api("GET", "/game/v1/assets/list?include_ugc=true")["assets"]
+    assert [a["id"] for a in with_ugc] == [official["id"], ugc_id]
+    assert with_ugc[1]["asset_candidate"] == {
+        "created_by_player_id": session["player_id"],
+        "created_by_player_uid": session["public_uid"],
+    }
+    by_creator = w.game_api("GET", f"/game/v1/assets/list?ugc_creator_player_id={session['player_id']}")["assets"]
+    assert [a["id"] for a in by_creator] == [ugc_id]
+    only = w.game_api("POST", "/game/assets/artful-alpaca/v1", {"filters": {"ugc_only": True}})["assets"]
+    assert [a["asset_id"] for a in only] == [ugc_id]
+    assert only[0]["author"]["player_ulid"] == session["player_ulid"]
+    assert only[0]["author"]["player_id"] == session["player_id"]
+    hidden = w.game_api(
+        "POST", "/game/assets/artful-alpaca/v1", {"filters": {"ugc_only": True}, "excludes": {"authors": True}}
+    )
+    assert hidden["assets"][0]["author"] is None

@@ -18,7 +18,7 @@ from typing import Any
 from ...routing import Call, Handler, Reply
 from ...store import Store, Tx
 from .. import errors, ids, sequences
-from ..collections import ASSET_CONTEXTS, ASSET_FAVOURITES, ASSETS
+from ..collections import ASSET_CONTEXTS, ASSET_FAVOURITES, ASSETS, PLAYERS
 from ..pagination import page_of
 
 Asset = dict[str, Any]
@@ -165,10 +165,23 @@ def common(tx: Tx, asset: Asset) -> dict[str, Any]:
         "featured": False,
         "context_locked": False,
         "initially_purchasable": asset["purchasable"],
-        "files": [],
-        "asset_candidate": None,
+        "files": [{"url": f["url"], "tags": list(f.get("tags") or [])} for f in asset.get("ugc_files") or []],
+        "asset_candidate": _candidate(tx, asset),
         "data_entities": [],
     }
+
+
+def _author(tx: Tx, asset: Asset) -> dict[str, Any] | None:
+    """The player who made a UGC asset (economy's `ugc_author`, set by mockserver/lootlocker/ugc.py)."""
+    ulid = asset.get("ugc_author")
+    return tx.get(PLAYERS, ulid) if ulid else None
+
+
+def _candidate(tx: Tx, asset: Asset) -> dict[str, Any] | None:
+    author = _author(tx, asset)
+    if author is None:
+        return None
+    return {"created_by_player_id": author["legacy_id"], "created_by_player_uid": author["public_uid"]}
 
 
 def metadata_of(tx: Tx, game_id: str, asset: Asset, keys: list[str] | None = None) -> list[dict[str, Any]]:
@@ -216,7 +229,8 @@ def rental_time_left(option: dict[str, Any], instance: dict[str, Any]) -> int | 
 
 def _legacy_keep(query: dict[str, str]) -> Any:
     """The legacy list's filters: `filter` (purchasable, !purchasable, rentable, popular...), `context_id`,
-    `asset_filters` (`k=v;k2=v2`: every pair must match), `include_ugc` (no UGC assets here yet)."""
+    `asset_filters` (`k=v;k2=v2`: every pair must match); players' UGC assets only with `include_ugc=true` or
+    `ugc_creator_player_id` (that player's, by legacy id)."""
     wanted: list[tuple[str, bool]] = []
     for name in (query.get("filter") or "").split(","):
         name = name.strip()
@@ -230,7 +244,14 @@ def _legacy_keep(query: dict[str, str]) -> Any:
             key, value = part.split("=", 1)
             pairs.append((key.strip(), value.strip()))
 
-    def keep(asset: Asset) -> bool:
+    include_ugc = (query.get("include_ugc") or "").lower() == "true"
+    creator = int(query["ugc_creator_player_id"]) if query.get("ugc_creator_player_id") else 0
+
+    def keep(asset: Asset, author: dict[str, Any] | None) -> bool:
+        if creator and (author is None or author["legacy_id"] != creator):
+            return False
+        if author is not None and not (include_ugc or creator):
+            return False
         flags = {"purchasable": asset["purchasable"], "rentable": bool(asset.get("rental_options")), "popular": False}
         if any(flags.get(name, False) != want for name, want in wanted):
             return False
@@ -247,7 +268,8 @@ def legacy_list(store: Store, game_id: str, query: dict[str, str]) -> dict[str, 
     keep = _legacy_keep(query)
     after = int(query["after"]) if query.get("after") else 0
     count = min(int(query["count"]), MAX_COUNT) if query.get("count") else DEFAULT_COUNT
-    found = [a for a in game_assets(tx, game_id) if a["asset_id"] > after and keep(a)][: count or DEFAULT_COUNT]
+    found = [a for a in game_assets(tx, game_id) if a["asset_id"] > after and keep(a, _author(tx, a))]
+    found = found[: count or DEFAULT_COUNT]
     return {"assets": [common(tx, a) for a in found]}
 
 
@@ -280,8 +302,8 @@ def simplified(store: Store, game_id: str, query: dict[str, str], body: dict[str
     ]
     found = []
     for asset in game_assets(tx, game_id):
-        if _flag(filters.get("ugc_only")):
-            continue  # no asset here comes from UGC
+        if _flag(filters.get("ugc_only")) and not asset.get("ugc_author"):
+            continue
         if asset_ids and asset["asset_id"] not in asset_ids:
             continue
         if context_ids and asset["context_id"] not in context_ids:
@@ -306,10 +328,13 @@ def simplified(store: Store, game_id: str, query: dict[str, str], body: dict[str
     per_page = int(query.get("per_page") or 0) or DEFAULT_PER_PAGE
     page = int(query.get("page") or 0) or 1
     shown, pagination = page_of(found, page, per_page)
-    return {"assets": [_simple(tx, game_id, a, includes) for a in shown], "pagination": pagination}
+    authors = not _flag((body.get("excludes") or {}).get("authors"))
+    return {"assets": [_simple(tx, game_id, a, includes, authors) for a in shown], "pagination": pagination}
 
 
-def _simple(tx: Tx, game_id: str, asset: Asset, includes: dict[str, Any]) -> dict[str, Any]:
+def _simple(tx: Tx, game_id: str, asset: Asset, includes: dict[str, Any], authors: bool) -> dict[str, Any]:
+    author = _author(tx, asset) if authors else None
+    files = asset.get("ugc_files") or [] if _flag(includes.get("files")) else []
     entry: dict[str, Any] = {
         "asset_id": asset["asset_id"],
         "asset_uuid": asset["uuid"],
@@ -317,9 +342,24 @@ def _simple(tx: Tx, game_id: str, asset: Asset, includes: dict[str, Any]) -> dic
         "asset_name": asset["name"],
         "context_id": asset["context_id"],
         "context_name": _context_name(tx, asset),
-        "author": None,
+        "author": None
+        if author is None
+        else {
+            "player_id": author["legacy_id"],
+            "player_ulid": author["id"],
+            "public_uid": author["public_uid"],
+            "active_name": author.get("name") or "",
+        },
         "storage": [dict(p) for p in asset["storage"]] if _flag(includes.get("storage")) else [],
-        "files": [],
+        "files": [
+            {
+                "size": int(f.get("size") or 0),
+                "name": str(f.get("name") or ""),
+                "url": f["url"],
+                "tags": f.get("tags") or [],
+            }
+            for f in files
+        ],
         "data_entities": (
             [{"name": d["name"], "data": d["data"]} for d in asset["data_entities"]]
             if _flag(includes.get("data_entities"))
