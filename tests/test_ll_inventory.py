@@ -249,3 +249,21 @@ def test_a_loot_box_of_weightless_contents_opens_empty(client: FlaskClient) -> N
     assert w.game_api("GET", f"/game/v1/asset/instance/{boxed}/inspect")["contents"][0]["weight"] == 0
     assert w.game_api("PUT", f"/game/v1/asset/instance/{boxed}/open") == {"check_grant_notifications": False}
     assert w.game_api("GET", "/game/v1/player/inventory/list")["inventory"] == []
+
+
+def test_forget_player_removes_instances_and_favourites_of_that_player_only(client: FlaskClient) -> None:
+    w = world(client)
+    made = w.asset("Kept")
+    grant(w, made["id"])
+    w.game_api("POST", f"/game/v1/asset/{made['id']}/favourite")
+    other = guest_session(client, w.game, "stays").get_json()
+    other_headers = {"x-session-token": other["session_token"]}
+    w.game_api("POST", "/game/player/inventory/grant", {"asset_id": made["id"]}, **other_headers)
+    store = client.application.extensions["mockserver.store"]
+    game_id = str(w.game.development_id)
+    with store.write() as tx:
+        mine = next(p for p in tx.find(PLAYERS, game_id=game_id) if p["legacy_id"] != other["player_id"])
+        inventory.forget_player(tx, game_id, mine["id"])
+    assert w.game_api("GET", "/game/v1/player/inventory/list")["inventory"] == []
+    assert w.game_api("GET", "/game/v1/asset/favourites")["favourites"] == []
+    assert len(w.game_api("GET", "/game/v1/player/inventory/list", **other_headers)["inventory"]) == 1

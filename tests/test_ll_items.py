@@ -10,6 +10,9 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from mockserver.lootlocker.collections import PLAYERS
+from mockserver.lootlocker.economy import items
+
 from .ll_admin_helpers import TestGame, create_game, guest_session
 
 
@@ -135,4 +138,15 @@ def test_an_instanced_grant_is_bounded(client: FlaskClient) -> None:
     instanced = w.template("Blue Gun", "instanced")
     body = {"player_id": w.player_id, "item_template_id": instanced, "count": 1001}
     assert w.call("POST", "templates/v1/grant", body, status=400)["param"] == "count"
+    assert w.items() == []
+
+
+def test_forget_player_removes_their_items(client: FlaskClient) -> None:
+    w = Items(client)
+    w.grant(w.template(), 2)
+    store = client.application.extensions["mockserver.store"]
+    game_id = str(w.game.development_id)
+    with store.write() as tx:
+        player = tx.find(PLAYERS, game_id=game_id, legacy_id=w.player_id)[0]
+        items.forget_player(tx, game_id, player["id"])
     assert w.items() == []

@@ -14,7 +14,7 @@ from typing import Any
 from ...routing import Call, Handler, Reply
 from ...store import Store, Tx
 from .. import errors, ids, sequences
-from ..collections import ASSET_INSTANCES, ASSETS
+from ..collections import ASSET_FAVOURITES, ASSET_INSTANCES, ASSETS
 from ..pagination import page_of
 from . import assets
 
@@ -288,3 +288,9 @@ def handlers(store: Store) -> dict[str, Handler]:
         "migrateDlcs": lambda call: Reply(204),
         "listDlcs": dlcs,
     }
+
+
+def forget_player(tx: Tx, game_id: str, player_id: str) -> None:
+    """For the player's deletion: their asset instances (with their storage) and favourites."""
+    tx.delete_where(ASSET_INSTANCES, player_id=player_id)
+    tx.delete_where(ASSET_FAVOURITES, player_id=player_id)

@@ -182,3 +182,8 @@ def merge(tx: Tx, source: Item, target: Item) -> Item:
     tx.put(PLAYER_ITEMS, target["id"], target)
     tx.delete(PLAYER_ITEMS, source["id"])
     return target
+
+
+def forget_player(tx: Tx, game_id: str, player_id: str) -> None:
+    """For the player's deletion: their items."""
+    tx.delete_where(PLAYER_ITEMS, player_id=player_id)
