@@ -36,6 +36,7 @@ from . import broadcasts as ll_broadcasts
 from . import characters as ll_characters
 from . import heroes as ll_heroes
 from . import instance_progressions as ll_instance_progressions
+from . import legacy_xp as ll_legacy_xp
 from . import white_label as wl_login
 from .connected_accounts import ConnectedAccounts, require_enabled
 from .economy import assets as economy_assets
@@ -65,6 +66,7 @@ FEATURES += (ll_broadcasts,)  # broadcasts (broadcasts.py)
 FEATURES += (client_v3,)  # LootLocker's auth client v3 (/client/v3/...)
 FEATURES += (ll_characters, ll_heroes)  # characters (classes, loadouts, progressions) and heroes
 FEATURES += (ll_instance_progressions,)  # asset instance progressions
+FEATURES += (ll_legacy_xp,)  # legacy player info and XP of several players
 
 SESSION_TOKEN = "x-session-token"
 DOMAIN_KEY = "domain-key"
