@@ -12,6 +12,9 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from mockserver.lootlocker import characters
+from mockserver.lootlocker.collections import CHARACTERS, PLAYER_PROGRESSIONS
+
 from .ll_admin_helpers import TestGame, create_game, guest_session
 from .test_lootlocker_helpers import error_of
 
@@ -334,3 +337,21 @@ def test_concurrent_first_calls_make_one_default_character_and_equips_stay_consi
         thread.join()
     holders = [name for name, assets in player.loadouts().items() if assets]
     assert len(holders) == 1 and player.loadouts()[holders[0]] == [boots]
+
+
+def test_forget_player_removes_that_players_characters_and_their_progressions_only(client: FlaskClient) -> None:
+    game = create_game(client)
+    tiers = [{"step": 1, "points_threshold": 0}, {"step": 2, "points_threshold": 50}]
+    admin(client, game, "POST", "progressions", {"key": "level", "name": "Level", "tiers": tiers})
+    gone, stays = Player(client, game, "chars-forget-gone"), Player(client, game, "chars-forget-stays")
+    for player in (gone, stays):
+        character = player.characters()[0]["id"]
+        player.call("POST", f"/game/player/characters/{character}/progressions/level/points/add", {"amount": 5})
+    store = client.application.extensions["mockserver.store"]
+    gone_ulid = next(c["ulid"] for c in gone.characters())
+    with store.write() as tx:
+        characters.forget_player(tx, str(game.development_id), gone.ulid)
+    tx = store.read()
+    assert tx.find(CHARACTERS, player_id=gone.ulid) == [] and tx.find(PLAYER_PROGRESSIONS, player_id=gone_ulid) == []
+    [kept] = tx.find(CHARACTERS, player_id=stays.ulid)
+    assert len(tx.find(PLAYER_PROGRESSIONS, player_id=kept["ulid"])) == 1

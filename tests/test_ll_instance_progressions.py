@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
+from mockserver.lootlocker import instance_progressions
+from mockserver.lootlocker.collections import ASSET_INSTANCES, PLAYER_PROGRESSIONS
+
 from .ll_admin_helpers import create_game
 from .test_ll_characters import Player, admin, new_asset
 from .test_lootlocker_helpers import error_of
@@ -33,3 +36,20 @@ def test_an_instance_progresses_on_its_own(client: FlaskClient) -> None:
     error_of(client.get("/game/player/assets/instances/987654/progressions", headers=player.headers), 404, "not_found")
     forced = client.get(base, headers={**player.headers, "Prefer": "code=429"})
     error_of(forced, 429, "too_many_requests")
+
+
+def test_forget_player_removes_that_players_instance_progressions(client: FlaskClient) -> None:
+    game = create_game(client)
+    tiers = [{"step": 1, "points_threshold": 0}]
+    admin(client, game, "POST", "progressions", {"key": "mastery", "name": "Mastery", "tiers": tiers})
+    asset = new_asset(client, game, "Axe")
+    gone, stays = Player(client, game, "instance-forget-gone"), Player(client, game, "instance-forget-stays")
+    for player in (gone, stays):
+        instance = player.grant(asset)
+        player.call("POST", f"/game/player/assets/instances/{instance}/progressions/mastery/points/add", {"amount": 3})
+    store = client.application.extensions["mockserver.store"]
+    with store.write() as tx:
+        held = {i["ulid"]: i["player_id"] for i in tx.all(ASSET_INSTANCES)}
+        instance_progressions.forget_player(tx, str(game.development_id), gone.ulid)
+    left = {p["player_id"] for p in store.read().all(PLAYER_PROGRESSIONS) if p["player_id"] in held}
+    assert {held[ulid] for ulid in left} == {stays.ulid}

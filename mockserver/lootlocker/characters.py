@@ -32,7 +32,7 @@ from typing import Any
 from ..routing import Call, Handler, Reply
 from ..store import Store, Tx
 from . import errors, ids, sequences
-from .collections import ASSET_INSTANCES, CHARACTER_TYPES, CHARACTERS, PLAYERS
+from .collections import ASSET_INSTANCES, CHARACTER_TYPES, CHARACTERS, PLAYER_PROGRESSIONS, PLAYERS
 from .connected_accounts import ConnectedAccounts
 from .economy import assets, inventory
 from .players import Player, Players
@@ -373,6 +373,13 @@ def contexts_for(store: Store, game_id: str, kind: CharacterType | None) -> list
     allowed = (kind or {}).get("contexts") or []
     found = assets.contexts(store, game_id)
     return [assets.context_view(c) for c in found if not allowed or int(c["id"]) in allowed]
+
+
+def forget_player(tx: Tx, game_id: str, player_id: str) -> None:
+    """A deleted player's characters (heroes included) with their progressions (held by each character's ULID)."""
+    for character in tx.find(CHARACTERS, player_id=player_id):
+        tx.delete_where(PLAYER_PROGRESSIONS, player_id=character["ulid"])
+    tx.delete_where(CHARACTERS, player_id=player_id)
 
 
 # -- other players ----------------------------------------------------------------------------------------------

@@ -8,9 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..routing import Call, Handler, Reply
-from ..store import Store
+from ..store import Store, Tx
+from .collections import PLAYER_PROGRESSIONS
 from .economy import inventory
 from .progressions import PlayerProgressions
+
+
+def forget_player(tx: Tx, game_id: str, player_id: str) -> None:
+    """A deleted player's instances' progressions (call before the inventory forgets the instances)."""
+    for instance in inventory.of_player(tx, player_id):
+        tx.delete_where(PLAYER_PROGRESSIONS, player_id=instance["ulid"])
 
 
 def handlers(store: Store) -> dict[str, Handler]:
