@@ -267,3 +267,17 @@ def test_forget_player_removes_instances_and_favourites_of_that_player_only(clie
     assert w.game_api("GET", "/game/v1/player/inventory/list")["inventory"] == []
     assert w.game_api("GET", "/game/v1/asset/favourites")["favourites"] == []
     assert len(w.game_api("GET", "/game/v1/player/inventory/list", **other_headers)["inventory"]) == 1
+
+
+def test_universal_assets_are_the_active_global_ones(client: FlaskClient) -> None:
+    w = world(client)
+    first, second = w.asset("Everyone's hat", **{"global": True}), w.asset("Everyone's cape", **{"global": True})
+    w.asset("Ordinary")
+    w.asset("Not yet", active=False, **{"global": True})
+    assert w.admin("GET", f"asset/{first['id']}")["asset"]["global"] is True
+    listed = w.game_api("GET", "/game/v1/player/inventory/universal?count=10")["global_assets"]
+    assert [u["universal_id"] for u in listed] == [first["id"], second["id"]]
+    assert listed[0]["asset"]["name"] == "Everyone's hat" and listed[0]["acquisition_source"] == "grant_universal"
+    after = w.game_api("GET", f"/game/v1/player/inventory/universal?count=1&after={first['id']}")["global_assets"]
+    assert [u["universal_id"] for u in after] == [second["id"]]
+    assert w.game_api("GET", "/game/v1/player/inventory/list")["inventory"] == []  # not granted instances

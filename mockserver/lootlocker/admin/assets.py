@@ -27,7 +27,7 @@ def view(tx: Tx, asset: assets.Asset) -> dict[str, Any]:
     context = assets.find_context(tx, asset["game_id"], asset["context_id"])
     return {
         **assets.common(tx, asset),
-        "global": False,
+        "global": bool(asset.get("global")),
         "contexts": [{"id": context["id"], "name": context["name"]}] if context else [],
     }
 
@@ -74,8 +74,9 @@ def update(tx: Tx, asset: assets.Asset, body: dict[str, Any]) -> None:
             raise errors.invalid("context_id", f"no context {body['context_id']} in this game")
         asset["context_id"] = int(body["context_id"])
     # `active` is not applied: activation is its own call, and the SDK sends back the create answer's `false`.
-    if isinstance(body.get("purchasable"), bool):
-        asset["purchasable"] = body["purchasable"]
+    for flag in ("purchasable", "global"):
+        if isinstance(body.get(flag), bool):
+            asset[flag] = body[flag]
     if body.get("price") is not None:
         asset["price"] = int(body["price"])
     if "storage" in body:

@@ -178,6 +178,26 @@ def simplified(store: Store, game_id: str, player_ulid: str, query: dict[str, st
     return {"items": items, "pagination": pagination}
 
 
+def universal(store: Store, game_id: str, query: dict[str, str]) -> list[dict[str, Any]]:
+    """Universal (global) assets: active assets the Admin API marked `global`, which every player has without a
+    grant; `universal_id` is the asset's id (one entry per asset, a documented choice), `count` after `after`."""
+    tx = store.read()
+    after = int(query["after"]) if query.get("after") else 0
+    count = min(int(query["count"]), MAX_COUNT) if query.get("count") else DEFAULT_COUNT
+    found = [a for a in assets.game_assets(tx, game_id) if a.get("global") and a["asset_id"] > after]
+    return [
+        {
+            "universal_id": a["asset_id"],
+            "variation_id": None,
+            "rental_option_id": None,
+            "acquisition_source": "grant_universal",
+            "asset": assets.common(tx, a),
+            "rental": None,
+        }
+        for a in found[: count or DEFAULT_COUNT]
+    ]
+
+
 def grant_view(instance: Instance) -> dict[str, Any]:
     return {
         "id": instance["instance_id"],
@@ -287,6 +307,7 @@ def handlers(store: Store) -> dict[str, Handler]:
         ),
         "migrateDlcs": lambda call: Reply(204),
         "listDlcs": dlcs,
+        "listUniversalAssets": lambda call: Reply(200, {"global_assets": universal(store, game_id(call), call.query)}),
     }
 
 
