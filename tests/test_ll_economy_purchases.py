@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
 from flask.testing import FlaskClient
+
+from mockserver.lootlocker.collections import BALANCES, ENTITLEMENTS, WALLETS
+from mockserver.lootlocker.economy import purchases, wallets
+from mockserver.store import Store
 
 from . import ll_economy_helpers as eco
 from .ll_admin_helpers import TestGame, create_game
@@ -388,3 +393,23 @@ def test_progression_points_and_reset_are_sold_to_the_player(client: FlaskClient
     detail = refund["warnings"][0]["details"][0]
     assert detail["type"] == "non_reversible_rewards"
     assert detail["rewards"] == [{"kind": "progression_reset", "id": progression, "name": "XP", "amount": None}]
+
+
+def test_forget_player_removes_wallets_balances_and_entitlements(app: Flask, client: FlaskClient) -> None:
+    shop = _shop(client)
+    player, headers = shop["player"], shop["player"]["headers"]
+    character = "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+    made = client.post("/game/wallet", json={"holder_id": character, "holder_type": "character"}, headers=headers)
+    assert _buy(client, player, (shop["sword_item"], 1)).status_code == 204
+    other = eco.player(client, shop["game"])
+    eco.credit(client, shop["game"], other["wallet_id"], shop["gold"], "7")
+    store: Store = app.extensions["mockserver.store"]
+    game_id = str(shop["game"].development_id)
+    with store.write() as tx:
+        wallets.forget_player(tx, game_id, player["player_ulid"])
+        purchases.forget_player(tx, game_id, player["player_ulid"])
+    tx = store.read()
+    assert tx.get(WALLETS, player["wallet_id"]) is None and tx.get(WALLETS, made.get_json()["wallet_id"]) is None
+    assert tx.find(BALANCES, wallet_id=player["wallet_id"]) == []
+    assert tx.find(ENTITLEMENTS, player_id=player["player_ulid"]) == []
+    assert _balances(client, other) == {"GLD": "7"}  # another player's money is untouched

@@ -93,7 +93,7 @@ INDEXES = {
     FOLLOWS: ("follower", "followed"),
     CURRENCIES: ("game_id",),
     DENOMINATIONS: ("currency_id",),
-    WALLETS: ("holder_id",),
+    WALLETS: ("holder_id", "owner_player_id"),
     BALANCES: ("wallet_id",),
     CATALOGS: ("game_id",),
     CATALOG_ITEMS: ("catalog_id",),

@@ -380,3 +380,10 @@ def handlers(store: Store) -> dict[str, Handler]:
         "retryAsyncPurchase": again,
         "refundByEntitlementIds": give_back,
     }
+
+
+def forget_player(tx: Tx, game_id: str, player_id: str) -> None:
+    """For player deletion: the player's entitlements (a redeemed store receipt stays spent)."""
+    for entitlement in tx.find(ENTITLEMENTS, player_id=player_id):
+        if entitlement["game_id"] == game_id:
+            tx.delete(ENTITLEMENTS, entitlement["id"])

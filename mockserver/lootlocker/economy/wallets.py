@@ -272,3 +272,12 @@ def handlers(store: Store) -> dict[str, Handler]:
         # LootLocker's old account credits are not served: the balance reads 0, as the session's account_balance.
         "getLegacyPlayerBalance": lambda call: Reply(200, {"balance": 0}),
     }
+
+
+def forget_player(tx: Tx, game_id: str, player_id: str) -> None:
+    """For player deletion: the player's wallet and those it created for its characters, with their balances."""
+    held = tx.find(WALLETS, holder_id=player_id) + tx.find(WALLETS, owner_player_id=player_id)
+    for wallet in held:
+        if wallet["game_id"] == game_id:
+            tx.delete_where(BALANCES, wallet_id=wallet["id"])
+            tx.delete(WALLETS, wallet["id"])
