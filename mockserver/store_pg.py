@@ -573,6 +573,7 @@ class PgStore(Store):
             tx._pg.execute("SELECT pg_notify(%s, %s)", (self._sql.channel, payload))
             tx.notified = payload
         with self._listen_guard:
+            self._listening()  # before the commit: the echo _echoed() waits for must find it listening
             self._generation += 1  # Cached values read inside this transaction see its change (not kept)
 
     # -- the generation: "may a Cached value be stale?" ---------------------------------------------

@@ -71,7 +71,16 @@ class Cluster:
 
     def start(self) -> Cluster:
         self._run(str(self.bin / "initdb"), "-D", self.data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
-        self.pg_ctl("start")
+        for attempt in range(3):
+            try:
+                self.pg_ctl("start")
+                return self
+            except subprocess.CalledProcessError:
+                if attempt == 2:
+                    log = Path(self.folder, "log")
+                    raise RuntimeError(f"PostgreSQL did not start: {log.read_text() if log.exists() else ''}") from None
+                self.port = free_port()  # the free port was taken meanwhile by another process
+                self.admin_url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
         return self
 
     def pg_ctl(self, action: str, *options: str) -> None:
