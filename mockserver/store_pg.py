@@ -499,12 +499,14 @@ class PgStore(Store):
             # Later versions migrate here, one step per version.
             if version != SCHEMA_VERSION:
                 conn.execute(self._sql.set_meta, (SCHEMA_KEY, str(SCHEMA_VERSION)))
-            if conn.execute("SELECT 1 FROM pg_proc WHERE proname = 'mockserver_field'").fetchone() is None:
+            # Looked up as the tables' names are (search_path): a schema per fleet in one database works.
+            if conn.execute("SELECT to_regprocedure('mockserver_field(text, text)')").fetchone()[0] is None:
                 conn.execute(_FIELD_FUNCTION)
-            existing = {
-                name
-                for (name,) in conn.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", (self._sql.docs,))
-            }
+            indexes = conn.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()",
+                (self._sql.docs,),
+            )
+            existing = {name for (name,) in indexes}
             for name, sql in self._indexes:
                 if name not in existing:
                     conn.execute(sql)

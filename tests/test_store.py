@@ -311,3 +311,19 @@ def test_a_change_through_one_node_is_seen_by_the_next_read_on_another(pg_url: s
         assert str(n) in keys.get()
     generation = mine.generation()
     assert mine.generation() == generation  # nothing changed: no notification, no query
+
+
+def test_fleets_in_one_database_keep_apart_with_a_schema_each(pg_url: str) -> None:
+    from urllib.parse import quote
+
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA fleet_a")
+        conn.execute("CREATE SCHEMA fleet_b")
+    for schema in ("fleet_a", "fleet_b"):
+        store = Store(f"{pg_url}?options={quote('-csearch_path=' + schema)}", indexes={"users": ("email",)})
+        with store.write() as tx:
+            tx.put("users", schema, {"id": schema, "email": f"{schema}@x.io"})
+        assert [d["id"] for d in store.read().find("users", email=f"{schema}@x.io")] == [schema]
+        assert store.read().dump() == {"users": {schema: {"id": schema, "email": f"{schema}@x.io"}}}
