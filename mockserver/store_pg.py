@@ -210,6 +210,8 @@ class PgTx(Tx):
         return row[0] if row else None
 
     def get(self, kind: str, id: str) -> Document | None:
+        if "\x00" in id:
+            return None  # PostgreSQL text cannot hold NUL: no document has such an id (SQLite answers the same)
         body = self._one(self._sql.get, (kind, id))
         return jsontext.loads_document(body) if body is not None else None
 
@@ -251,6 +253,8 @@ class PgTx(Tx):
 
     def delete(self, kind: str, id: str) -> bool:
         self._changed(kind)
+        if "\x00" in id:
+            return False
         if kind in self._ranked:
             self._rerank(kind, id, None)
         return self._pg.execute(self._sql.delete, (kind, id)).rowcount > 0

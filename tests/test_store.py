@@ -327,3 +327,8 @@ def test_fleets_in_one_database_keep_apart_with_a_schema_each(pg_url: str) -> No
             tx.put("users", schema, {"id": schema, "email": f"{schema}@x.io"})
         assert [d["id"] for d in store.read().find("users", email=f"{schema}@x.io")] == [schema]
         assert store.read().dump() == {"users": {schema: {"id": schema, "email": f"{schema}@x.io"}}}
+
+
+def test_an_id_with_a_nul_character_is_simply_not_found(store: Store) -> None:
+    with store.write() as tx:
+        assert tx.get("users", "a\x00b") is None and tx.delete("users", "a\x00b") is False
