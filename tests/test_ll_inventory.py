@@ -281,3 +281,9 @@ def test_universal_assets_are_the_active_global_ones(client: FlaskClient) -> Non
     after = w.game_api("GET", f"/game/v1/player/inventory/universal?count=1&after={first['id']}")["global_assets"]
     assert [u["universal_id"] for u in after] == [second["id"]]
     assert w.game_api("GET", "/game/v1/player/inventory/list")["inventory"] == []  # not granted instances
+
+
+def test_delete_of_the_literal_grant_path_is_an_unknown_instance(client: FlaskClient) -> None:
+    w = world(client)
+    assert w.game_api("DELETE", "/game/player/inventory/grant", status=404)["code"] == "not_found"
+    w.game_api("DELETE", "/game/player/inventory/abc", status=404)
