@@ -49,17 +49,17 @@ def complete(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def with_profile(spec: dict[str, Any]) -> dict[str, Any]:
-    """A registration without a username or email gets Faker's, the same ones every time for that provider and id
-    (a load script or a test that names only the id still sees a realistic, stable account)."""
-    if spec.get("username") and spec.get("email"):
+    """A registration naming neither a username nor an email gets Faker's, the same ones every time for that
+    provider and id (a load script that names only ids still sees realistic, stable accounts). One that names
+    either is kept as given, so that an upstream account without a username or an email stays reproducible."""
+    if spec.get("username") or spec.get("email"):
         return spec
     from faker import Faker  # imported here: the first registration without names pays for it, not every start
 
     fake = Faker()
     fake.seed_instance(f"{str(spec['provider']).lower()}:{spec['id']}")
-    username = spec.get("username") or f"{fake.user_name()}{fake.random_int(10, 9999)}"
-    email = spec.get("email") or f"{username.lower()}@{fake.free_email_domain()}"
-    return {**spec, "username": username, "email": email}
+    username = f"{fake.user_name()}{fake.random_int(10, 9999)}"
+    return {**spec, "username": username, "email": f"{username.lower()}@{fake.free_email_domain()}"}
 
 
 class Identities:
