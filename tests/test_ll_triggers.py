@@ -326,7 +326,7 @@ def test_trigger_creation_rules(client: FlaskClient, world: Any) -> None:
     listed = client.get(game.dev("triggers/cozy-crusader/v1"), headers=game.headers)
     assert [t["key"] for t in listed.get_json()["triggers"]] == ["coins"]
     reward_id = listed.get_json()["triggers"][0]["reward_id"]
-    shown = client.get(game.dev(f"reward/{reward_id}"), headers=game.headers)
+    shown = client.get(game.dev(f"rewards/{reward_id}"), headers=game.headers)
     assert shown.status_code == 200 and shown.get_json()["associations"][0]["entity_id"] == money
 
 
@@ -334,7 +334,7 @@ def test_another_games_triggers_and_rewards_are_invisible(client: FlaskClient, w
     game, _, money = world
     other_game = create_game(client, name="Other")
     reward_id = currency_reward(client, game, money)
-    assert client.get(other_game.dev(f"reward/{reward_id}"), headers=other_game.headers).status_code == 404
+    assert client.get(other_game.dev(f"rewards/{reward_id}"), headers=other_game.headers).status_code == 404
     trigger(client, other_game, "stolen", reward_id, status=404)
     stranger = Player(client, other_game, "stranger")
     assert stranger.invoke("coins")["failed_keys"] == [{"key": "coins", "reason": "key_not_found"}]
