@@ -3,6 +3,7 @@ platform ids, public/private profile, player deletion, legacy XP with the game's
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Flask
@@ -141,3 +142,17 @@ def test_xp_and_levels_follow_the_games_thresholds(app: Flask, client: FlaskClie
     error_of(
         client.post("/game/v1/player/score", json={"points": -5}, headers=headers), 400, "parameter_invalid", "points"
     )
+
+
+def test_delete_player_forgets_what_every_feature_kept(app: Flask, client: FlaskClient) -> None:
+    doomed = guest(client, "doomed-features")
+    headers = session_headers(doomed)
+    # A default character (and its wallet), own metadata and the player's wallet: documents of three features.
+    assert client.get("/game/v1/player/character/list", headers=headers).status_code == 200
+    entry = {"action": "create", "key": "k", "value": "v", "type": "string", "tags": [], "access": []}
+    assert client.post("/game/metadata", json={"self": True, "entries": [entry]}, headers=headers).status_code == 200
+    assert client.get(f"/game/wallet/holder/{doomed['player_ulid']}", headers=headers).status_code == 200
+    store = app.extensions["mockserver.store"]
+    assert doomed["player_ulid"] in json.dumps(store.read().dump())
+    assert client.delete("/game/player", headers=headers).status_code == 204
+    assert doomed["player_ulid"] not in json.dumps(store.read().dump())  # nothing of theirs is left anywhere

@@ -18,6 +18,7 @@ from .collections import (
     REFRESH_TOKENS,
     SESSIONS,
     STORAGE,
+    TRIGGER_CLAIMS,
 )
 from .connected_accounts import account_id
 from .players import Player, Players
@@ -147,12 +148,40 @@ def lookup_ids(store: Store, game_id: str, call: Call) -> list[dict[str, Any]]:
     ]
 
 
+def _feature_forgetters() -> tuple[Any, ...]:
+    """Each feature's forget_player(tx, game_id, player_id), in the order deletion needs: progressions of instances
+    and characters before the inventory forgets the instances. Imported here: the features import this module's
+    neighbours, and deletion is rare."""
+    from . import characters, collectables, instance_progressions, messages, metadata, missions, ugc
+    from .economy import inventory, items, purchases, wallets
+
+    return (
+        instance_progressions,
+        characters,
+        inventory,
+        items,
+        purchases,
+        wallets,
+        ugc,
+        collectables,
+        missions,
+        messages,
+        metadata,
+    )
+
+
 def delete_player(store: Store, player_id: str) -> None:
     """The player and everything of theirs: sessions and refresh tokens (their token stops working), connected
     accounts (the same guest identifier then signs in as a new player), storage, files, notifications,
-    progressions. Leaderboard entries stay (LootLocker keeps scores until a reset; a documented choice)."""
+    progressions, trigger invocations, and what each feature keeps (characters, inventory, items, wallets,
+    entitlements, UGC, collectables, missions, message reads, own metadata). Leaderboard entries stay (LootLocker
+    keeps scores until a reset; a documented choice)."""
     with store.write() as tx:
-        for kind in (SESSIONS, REFRESH_TOKENS, ACCOUNTS, STORAGE, NOTIFICATIONS, PLAYER_PROGRESSIONS):
+        player = tx.get(PLAYERS, player_id)
+        if player is not None:
+            for feature in _feature_forgetters():
+                feature.forget_player(tx, player["game_id"], player_id)
+        for kind in (SESSIONS, REFRESH_TOKENS, ACCOUNTS, STORAGE, NOTIFICATIONS, PLAYER_PROGRESSIONS, TRIGGER_CLAIMS):
             tx.delete_where(kind, player_id=player_id)
         files.delete_all(tx, player_id)
         tx.delete(PLAYERS, player_id)
