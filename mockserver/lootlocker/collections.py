@@ -40,6 +40,7 @@ CATALOGS = "lootlocker.catalogs"
 CATALOG_ITEMS = "lootlocker.catalog-items"  # id: the catalog item id (= the Game API's catalog_listing_id)
 ENTITLEMENTS = "lootlocker.entitlements"  # a purchase: its status, items, rewards handed out, refund
 STORE_RECEIPTS = "lootlocker.store-receipts"  # id: "<game id>:<store>:<receipt>"; a redeemed receipt
+LEGACY_ORDERS = "lootlocker.legacy-orders"  # id: the order's integer id; a legacy v1/purchase order
 # Content (economy/assets.py, instances.py, inventory.py, items.py): integer ids from global sequences, keyed as text.
 ASSET_CONTEXTS = "lootlocker.asset-contexts"  # id: the context's integer id
 ASSETS = "lootlocker.assets"  # id: the asset's integer id
@@ -98,6 +99,7 @@ INDEXES = {
     CATALOGS: ("game_id",),
     CATALOG_ITEMS: ("catalog_id",),
     ENTITLEMENTS: ("player_id",),
+    LEGACY_ORDERS: ("player_id",),
     ASSET_CONTEXTS: ("game_id",),
     ASSETS: ("game_id", "ulid"),
     ASSET_INSTANCES: ("player_id",),

@@ -40,7 +40,7 @@ from . import legacy_xp as ll_legacy_xp
 from . import white_label as wl_login
 from .connected_accounts import ConnectedAccounts, require_enabled
 from .economy import assets as economy_assets
-from .economy import catalogs, currencies, entitlements, purchases, stores, wallets
+from .economy import catalogs, currencies, entitlements, legacy_purchases, purchases, stores, wallets
 from .economy import instances as economy_instances
 from .economy import inventory as economy_inventory
 from .economy import loot_boxes as economy_loot_boxes
@@ -59,7 +59,7 @@ from .storage import PlayerStorage
 FEATURES = (notifications, files, bans, leaderboards, profile, progressions, friends, followers, wl_login)
 FEATURES += (metadata, messages, feedback, reports, maps, ugc, collectables, missions)  # content (LL-CONTENT)
 # The economy (mockserver/lootlocker/economy/), one feature module per path file.
-FEATURES += (currencies, wallets, catalogs, purchases, entitlements, stores)
+FEATURES += (currencies, wallets, catalogs, purchases, entitlements, stores, legacy_purchases)
 FEATURES += (economy_triggers,)  # triggers (economy/triggers.py)
 FEATURES += (economy_assets, economy_instances, economy_inventory, economy_loot_boxes)  # assets, inventory
 FEATURES += (ll_broadcasts,)  # broadcasts (broadcasts.py)

@@ -38,6 +38,7 @@ STORES = {
     "epic": "epic_games_store",
     "playstation": "playstation_network",
     "steam": "steam_store",
+    "xbox": "xbox_store",  # redeemed by economy/legacy_purchases.py
 }
 
 
