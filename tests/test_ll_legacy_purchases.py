@@ -5,12 +5,16 @@ back by id (status, details) and are invisible to other players."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import requests
 from flask.testing import FlaskClient
 
+from mockserver.testing import LiveServer
+
 from . import ll_economy_helpers as eco
-from .ll_admin_helpers import create_game
+from .ll_admin_helpers import EMAIL, PASSWORD, create_game
 
 
 def _priced(client: FlaskClient, game: Any, price: int, purchasable: bool = True, **extra: Any) -> dict[str, Any]:
@@ -154,3 +158,46 @@ def test_prefer_forces_each_status(client: FlaskClient) -> None:
     forced = client.post("/game/v1/purchase", json=[{"asset_id": 1}], headers=headers)
     assert forced.status_code == 503
     assert client.get("/game/v1/purchase/1/details", headers=headers).status_code == 503
+
+
+def test_concurrent_legacy_purchases_never_spend_twice() -> None:
+    """12 simultaneous buys of a 30-gold asset on a live `--workers 2` server against a 100-gold wallet: exactly 3
+    succeed, the wallet ends at 10, and the inventory holds exactly 3 instances."""
+    live = LiveServer("--workers", "2").start()
+    try:
+        url = live.url
+
+        def call(method: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+            response = requests.request(method, f"{url}{path}", json=body, headers=headers or {}, timeout=30)
+            assert 200 <= response.status_code < 300, (path, response.status_code, response.text)
+            return response.json() if response.content else None
+
+        signup = {"organisation": "o", "name": "n", "email": EMAIL, "password": PASSWORD}
+        login = call("POST", "/admin/v1/signup", signup)
+        admin = {"x-auth-token": login["auth_token"]}
+        made = {"name": "legacy", "genre": 1, "organisation_id": login["user"]["organisations"][0]["id"]}
+        dev = call("POST", "/admin/v1/game", made, admin)["game"]["development"]["id"]
+        key = call("POST", f"/admin/game/{dev}/api_keys", {"name": "stage", "api_type": "game"}, admin)["api_key"]
+        call("PUT", f"/admin/game/{dev}/platforms/guest", {"enabled": True, "settings": {}}, admin)
+        gold = call("POST", f"/admin/game/{dev}/currencies/currency", {"name": "Gold", "code": "GLD"}, admin)["id"]
+        context = call("GET", f"/admin/v1/game/{dev}/assets/contexts", headers=admin)["contexts"][0]["id"]
+        asset = call("POST", f"/admin/v1/game/{dev}/asset", {"context_id": context, "name": "Sword"}, admin)["asset"]
+        call("PATCH", f"/admin/v1/game/{dev}/asset/{asset['id']}", {"price": 30, "purchasable": True}, admin)
+        session = call("POST", "/game/v2/session/guest", {"game_key": key, "player_identifier": "buyer"})
+        credit = {"amount": "100", "wallet_id": session["wallet_id"], "currency_id": gold}
+        call("POST", f"/admin/game/{dev}/balances/credit", credit, admin)
+        headers = {"x-session-token": session["session_token"]}
+
+        def buy(_: int) -> int:
+            body = [{"asset_id": asset["id"], "variation_id": 0}]
+            return requests.post(f"{url}/game/v1/purchase", json=body, headers=headers, timeout=30).status_code
+
+        with ThreadPoolExecutor(12) as pool:
+            statuses = list(pool.map(buy, range(12)))
+        assert sorted(statuses) == [200] * 3 + [400] * 9
+        balances = call("GET", f"/game/balances/wallet/{session['wallet_id']}", headers=headers)["balances"]
+        assert [b["amount"] for b in balances if b["currency"]["id"] == gold] == ["10"]
+        inventory = call("GET", "/game/v1/player/inventory/list", headers=headers)["inventory"]
+        assert [entry["asset"]["id"] for entry in inventory] == [asset["id"]] * 3
+    finally:
+        live.stop()
