@@ -43,6 +43,7 @@ from .economy import assets as economy_assets
 from .economy import catalogs, currencies, entitlements, legacy_purchases, purchases, stores, wallets
 from .economy import instances as economy_instances
 from .economy import inventory as economy_inventory
+from .economy import items_game as economy_items
 from .economy import loot_boxes as economy_loot_boxes
 from .economy import triggers as economy_triggers
 from .errors import LootLockerError
@@ -67,6 +68,7 @@ FEATURES += (client_v3,)  # LootLocker's auth client v3 (/client/v3/...)
 FEATURES += (ll_characters, ll_heroes)  # characters (classes, loadouts, progressions) and heroes
 FEATURES += (ll_instance_progressions,)  # asset instance progressions
 FEATURES += (ll_legacy_xp,)  # legacy player info and XP of several players
+FEATURES += (economy_items,)  # items ("Assets 2.0"), game side: [inferred] paths (economy/items_game.py)
 
 SESSION_TOKEN = "x-session-token"
 DOMAIN_KEY = "domain-key"
