@@ -10,7 +10,7 @@ PostgreSQL has flushed it (synchronous_commit on), so an acknowledged write surv
 Caches across nodes (store.Cached). A write transaction that changes the meta table (a watched collection's version,
 the faults' version) also sends NOTIFY on the namespace's channel; PostgreSQL delivers it when the transaction
 commits. Each process keeps one LISTEN connection and, whenever a Cached value is read, polls that socket without
-waiting (select() with a 0 s timeout): a notification moves the process's generation, and the Cached value then reads
+waiting (poll() with a 0 s timeout): a notification moves the process's generation, and the Cached value then reads
 its version row again. The notification leaves the database at the commit, before the writing node has answered its
 client, so the request the client sends next to another node finds it waiting there. The writing process moves its own
 generation at the commit. Where LISTEN is not available (lost connection, a database without it), every read of a
@@ -55,6 +55,15 @@ from .store import (
     Store,
     Tx,
 )
+
+
+def _readable(fd: int, timeout_s: float) -> bool:
+    """Whether `fd` has input within the timeout. poll(), not select(): a process with more than 1,024 open files has
+    descriptors select() refuses."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(max(0, int(timeout_s * 1000))))
+
 
 SCHEMA_KEY = "store.schema"  # meta key: the version of the tables below
 SCHEMA_VERSION = 1
@@ -550,7 +559,7 @@ class PgStore(Store):
                     left = deadline - time.monotonic()
                     if left <= 0:
                         return
-                    select.select([listener.fileno()], [], [], left)
+                    _readable(listener.fileno(), left)
                     pgconn.consume_input()
                 except (OSError, psycopg.Error):
                     self._lost(listener)
@@ -607,7 +616,7 @@ class PgStore(Store):
                 self._generation += 1  # not listening: every read of a Cached value checks its version row
                 return self._generation
             try:
-                if select.select([listener.fileno()], [], [], 0)[0]:
+                if _readable(listener.fileno(), 0):
                     listener.pgconn.consume_input()
                     self._drain(listener.pgconn)
             except (OSError, psycopg.Error):

@@ -153,7 +153,7 @@ def _feature_forgetters() -> tuple[Any, ...]:
     and characters before the inventory forgets the instances. Imported here: the features import this module's
     neighbours, and deletion is rare."""
     from . import characters, collectables, instance_progressions, messages, metadata, missions, ugc
-    from .economy import inventory, items, purchases, wallets
+    from .economy import inventory, items, legacy_purchases, purchases, wallets
 
     return (
         instance_progressions,
@@ -161,6 +161,7 @@ def _feature_forgetters() -> tuple[Any, ...]:
         inventory,
         items,
         purchases,
+        legacy_purchases,
         wallets,
         ugc,
         collectables,
