@@ -452,7 +452,8 @@ class Store:
     def _initialize(self, conn: sqlite3.Connection) -> None:
         # Workers start at the same moment on a new file: switching it to WAL can fail with "database is
         # locked" without waiting for the busy timeout (SQLite does not wait where waiting could deadlock),
-        # so the set-up is retried. Each step is idempotent.
+        # so the set-up is retried; so is a statement prepared while another worker created a table or an index
+        # ("database schema has changed"). Each step is idempotent.
         deadline = time.monotonic() + INIT_TIMEOUT_S
         while True:
             try:
@@ -463,7 +464,8 @@ class Store:
                     conn.execute(sql)
                 return
             except sqlite3.OperationalError as error:
-                if "locked" not in str(error) or time.monotonic() > deadline:
+                transient = "locked" in str(error) or "schema has changed" in str(error)
+                if not transient or time.monotonic() > deadline:
                     raise
                 time.sleep(0.01)
 
