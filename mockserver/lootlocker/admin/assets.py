@@ -112,8 +112,7 @@ def _drop(item: dict[str, Any]) -> dict[str, Any]:
 def handlers(admin: Admin) -> dict[str, Handler]:
     store = admin.store
 
-    def game_id(call: Call) -> str:
-        return str(admin.game(call)["id"])
+    game_id = admin.game_id
 
     def contexts(call: Call) -> Reply:
         shown = [{k: c[k] for k in ("id", "uuid", "name")} for c in assets.contexts(store, game_id(call))]

@@ -50,8 +50,7 @@ def _class(tx: Tx, game_id: str, class_id: Any) -> dict[str, Any]:
 def handlers(admin: Admin) -> dict[str, Handler]:
     store = admin.store
 
-    def game_id(call: Call) -> str:
-        return str(admin.game(call)["id"])
+    game_id = admin.game_id
 
     def list_classes(call: Call) -> Reply:
         found = characters.types_of(store.read(), game_id(call))

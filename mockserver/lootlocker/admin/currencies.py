@@ -16,8 +16,7 @@ if TYPE_CHECKING:
 
 
 def handlers(admin: Admin) -> dict[str, Handler]:
-    def game_id(call: Call) -> str:
-        return str(admin.game(call)["id"])
+    game_id = admin.game_id
 
     def create(call: Call) -> Reply:
         with admin.store.write() as tx:

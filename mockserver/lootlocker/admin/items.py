@@ -28,8 +28,7 @@ def _player(tx: Tx, game_id: str, legacy_id: Any, param: str = "player_id") -> P
 def handlers(admin: Admin) -> dict[str, Handler]:
     store = admin.store
 
-    def game_id(call: Call) -> str:
-        return str(admin.game(call)["id"])
+    game_id = admin.game_id
 
     def create(call: Call) -> Reply:
         with store.write() as tx:

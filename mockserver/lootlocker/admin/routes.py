@@ -80,6 +80,11 @@ class Admin:
         """The environment named by the path's {game_id} (already checked against the user's organisations)."""
         return dict(call.context["game"])
 
+    @staticmethod
+    def game_id(call: Call) -> str:
+        """The id of that environment, as feature documents store it."""
+        return str(call.context["game"]["id"])
+
 
 def ok(body: Any) -> Reply:
     return Reply(200, body)
