@@ -158,6 +158,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions[FAULTS] = faults
     journal = Journal(state_path, config.journal_size, config.workers)
     journal.install(app)
+    app.extensions["mockserver.journal"] = journal
 
     fusionauth_routes.register(app, specs, store)
     lootlocker_routes.register(app, specs, store)
@@ -176,6 +177,13 @@ def create_app(config: Config | None = None) -> Flask:
     if config.kickstart:
         _apply_kickstart(app, config, store)
     return app
+
+
+def close_app(app: Flask) -> None:
+    """Shut an app down in-process: its journal's background writer stops and its stores let go of the database
+    (before a test drops a PostgreSQL database under it; `mockserver serve` simply exits)."""
+    app.extensions["mockserver.journal"].close()
+    app.extensions["mockserver.store"].close()
 
 
 def _reset_state(config: Config, store: Store) -> State:

@@ -156,13 +156,15 @@ def _flusher(journal: weakref.ReferenceType[Journal]) -> None:
     while True:
         time.sleep(FLUSH_INTERVAL)
         current = journal()
-        if current is None:  # the app is gone
+        if current is None or current.closed:  # the app is gone, or closed
             return
         try:
             current._tick()
-        except Exception:  # keep writing later batches; a store that is down for a while is logged now and then
+        except Exception as exc:  # keep writing later batches; a store that is down for a while is logged now and then
             if time.monotonic() - logged > ERROR_LOG_INTERVAL_S:
-                log.exception("request journal")
+                # The message, not the traceback: Python 3.11 formats a traceback with ast.parse, which is not safe
+                # beside another thread's ast.parse (CPython gh-106905: "AST constructor recursion depth mismatch").
+                log.error("request journal: %s: %s", type(exc).__name__, exc)
                 logged = time.monotonic()
         del current
 
@@ -179,6 +181,12 @@ class Journal:
         self._seen = 0.0  # when this process last showed it is alive (time.time)
         self._pid = -1
         self._writer = ""
+        self.closed = False
+
+    def close(self) -> None:
+        """Stop the background writer and let go of the store (an app that is shut down, or a dropped database)."""
+        self.closed = True
+        self.store.close()
 
     def _started(self) -> None:
         """Once per process: announce this writer (readers wait for it), start its background writer."""
