@@ -3,6 +3,7 @@
 
     python bench/load.py                          # 60 s, 16 clients, against its own `mockserver serve --workers 4`
     python bench/load.py --duration 10 --url http://127.0.0.1:9011   # against a running mock (it is reset)
+    python bench/load.py --state postgresql://postgres@127.0.0.1:5432/load   # its own mock on that state (reset)
 
 Each client loops over: create an identity provider (client-chosen id), read back one it created, register a
 fresh Twitch identity and log in twice (FusionAuth identity-provider login, LinkByEmail), log in with one of
@@ -334,10 +335,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16, help="concurrent clients (default 16)")
     parser.add_argument("--workers", type=int, default=4, help="workers of the server it starts (default 4)")
     parser.add_argument("--url", help="a running mock to load instead (its state is reset)")
+    parser.add_argument("--state", help="its server's state: an SQLite file or postgresql:// URL")
     parser.add_argument("--json", type=Path, help="write the report to this file")
     args = parser.parse_args(argv)
 
-    server = None if args.url else start_server(args.workers)
+    if args.url and args.state:
+        parser.error("--state is for the server it starts, not with --url")
+    server = None if args.url else start_server(args.workers, *(["--state", args.state] if args.state else []))
     try:
         report = run(args.url if server is None else server.url, args.duration, args.clients)
     finally:

@@ -1,4 +1,5 @@
-"""State export / import (GET / PUT /_mock/state) and durability of acknowledged writes across `kill -9`."""
+"""State export / import (GET / PUT /_mock/state) and durability of acknowledged writes across `kill -9`, on SQLite
+and on PostgreSQL (`state_location`); the tests about SQLite files themselves run on SQLite only."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +18,51 @@ import pytest
 import requests
 from flask.testing import FlaskClient
 
-from mockserver.app import create_app
+from mockserver.app import close_app, create_app
 from mockserver.config import Config
 
 from .conftest import API_KEY, TENANT_ID, TWITCH_ID, LiveServer, load
 
+pytest_plugins = ("tests.pg",)  # pg_url, state_location: the tests taking `client` or `state_location` run on both
 AUTH = {"Authorization": API_KEY}
 PROVIDERS = "fusionauth.identityProviders"
 USERS = "fusionauth.users"
+
+
+@pytest.fixture
+def client(state_location: str) -> Iterator[FlaskClient]:
+    app = create_app(Config(strict=True, state_path=state_location))
+    yield app.test_client()
+    close_app(app)  # before pg_url drops the database: no pool or journal writer left on it
+
+
+def _connections(pg_url: str) -> int:
+    """Sessions on the test's database other than this one's: what a stopped node would have left behind."""
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _wait_until_gone(server: LiveServer, state: str) -> None:
+    """LiveServer.stop() leaves no process of the node's group and, on PostgreSQL, no session on its database."""
+    assert server.process is not None
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            os.killpg(server.process.pid, 0)
+            alive = True
+        except ProcessLookupError:
+            alive = False
+        connections = _connections(state) if state.startswith("postgresql://") else 0
+        if not alive and connections == 0:
+            return
+        assert time.monotonic() < deadline, f"left behind: process group alive {alive}, {connections} PG sessions"
+        time.sleep(0.05)
 
 
 def snapshot(client: FlaskClient) -> dict[str, Any]:
@@ -112,8 +151,8 @@ def _writer(url: str, stop: threading.Event, acknowledged: dict[str, set[str]], 
             acknowledged[kind].add(new_id)
 
 
-def test_every_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
-    state = str(tmp_path / "state.sqlite3")
+def test_every_acknowledged_write_survives_kill_9(state_location: str) -> None:
+    state = state_location
     server = LiveServer("--workers", "2", "--state", state).start()
     acknowledged: dict[str, set[str]] = {"provider": set(), "user": set()}
     stop = threading.Event()
@@ -147,8 +186,11 @@ def test_every_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
         assert requests.get(f"{restarted.url}/api/identity-provider/{some}", headers=AUTH, timeout=5).status_code == 200
     finally:
         restarted.stop()
+    _wait_until_gone(restarted, state)
 
 
+# SQLite only: on PostgreSQL the journal lives in tables (`requests_…`) of the state's database, there is no file to
+# look for (test_fleet.py checks that a fleet's journal shows every node's requests).
 @pytest.mark.parametrize("journal_size", ["0", "50"])
 def test_the_journal_file_lives_beside_the_state(tmp_path: Path, journal_size: str) -> None:
     state = tmp_path / "state.sqlite3"
@@ -162,6 +204,8 @@ def test_the_journal_file_lives_beside_the_state(tmp_path: Path, journal_size: s
     assert len(entries) == (0 if journal_size == "0" else 2)  # the health check of start() and the GET
 
 
+# SQLite only, the next two: they are about state files as older versions of the mock wrote them (made to look so
+# with sqlite3); those versions only ever wrote SQLite files, so there is no older PostgreSQL state to read.
 def _user_in_an_older_state_file(state: str, user: dict[str, Any], older_sql: str) -> str:
     """Create a user, then make the file look as an older version wrote it: `older_sql` on the users, and
     no layout mark in `meta`. Returns the user's id."""
