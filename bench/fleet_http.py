@@ -6,8 +6,8 @@ Scenarios: GET identity provider, FusionAuth login signed with ES256, LootLocker
 time), as bench/run measures them. Every node runs as users run it (`mockserver serve`, granian). The machine has 2
 cores, so every configuration gets the same 2 worker processes in all: 1 node x 2 workers on SQLite and on PostgreSQL,
 2 nodes x 1 worker on PostgreSQL; and the same wrk load in all: `--connections` (16) over 2 wrk threads (one wrk -t2,
-or one wrk -t1 per node with half the connections each). PostgreSQL (a throw-away cluster, tests/pg.py: fsync off) and
-wrk run on the same 2 cores: their CPU competes with the nodes'.
+or one wrk -t1 per node with half the connections each). PostgreSQL (a throw-away cluster, tests/pg.py: fsync off;
+--fsync: on) and wrk run on the same 2 cores: their CPU competes with the nodes'.
 
 Every configuration is started once and warmed up; then each (scenario, configuration) run is measured configuration
 after configuration, and the sequence repeated (`--rounds`): A B C A B C. Before every run the state is reset and set
@@ -20,6 +20,7 @@ nodes' process trees; PostgreSQL's postmaster and its backends) with PostgreSQL'
 
     . /work/venv/bin/activate && python bench/fleet_http.py          # ~6 min: 3 rounds of 8 s
     python bench/fleet_http.py --quick                                # ~1 min: 1 round of 3 s
+    python bench/fleet_http.py --fsync                                # PostgreSQL flushing every commit to disk
     python bench/fleet_http.py --pg postgresql://u@host/db            # an existing database (its mock tables reset)
 """
 
@@ -193,6 +194,13 @@ def _num(value: float | None, fmt: str = "{:,.0f}") -> str:
     return "-" if value is None else fmt.format(value)
 
 
+def pg_setup(args: dict[str, Any]) -> str:
+    if args.get("pg"):
+        return "an existing server (its CPU not measured)"
+    fsync = "fsync on (every commit flushed to disk)" if args.get("fsync") else "fsync off, as tests/pg.py runs it"
+    return f"a throw-away cluster on this machine, {fsync}"
+
+
 def markdown(report: dict[str, Any]) -> str:
     labels = {c["key"]: c["label"] for c in report["configs"]}
     scenario_labels = {k: s.label for k, s in SCENARIOS.items()}
@@ -203,7 +211,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"{report['started']}, {report['machine']}; mockserver tree {report['tree']}; {report['wrk']}. "
         f"wrk: {args['connections']} connections over 2 threads in all (two nodes: one `wrk -t1 -c"
         f"{args['connections'] // 2}` each, at the same time), {args['duration']} s per run, {args['rounds']} "
-        f"round(s), interleaved; medians over rounds. Load average (1 min) before the runs: "
+        f"round(s), interleaved; medians over rounds. PostgreSQL: {pg_setup(args)}. "
+        "Load average (1 min) before the runs: "
         f"{report['load_min']}-{report['load_max']}; steal ≤ {report['steal_max']} %.",
         "",
         "| scenario | configuration | req/s | p50 ms | p99 ms | errors | node CPU µs/req | PostgreSQL CPU µs/req "
@@ -238,17 +247,27 @@ def markdown(report: dict[str, Any]) -> str:
 
 
 @contextlib.contextmanager
-def postgresql(url: str | None) -> Iterator[tuple[Callable[[], str], int | None]]:
-    """A factory of fresh databases and the postmaster's pid (None for an existing server: its CPU is not measured)."""
+def postgresql(url: str | None, fsync: bool = False) -> Iterator[tuple[Callable[[], str], int | None]]:
+    """A factory of fresh databases and the postmaster's pid (None for an existing server: its CPU is not measured).
+    The throw-away cluster runs with tests/pg.py's settings (fsync off), or with fsync on: every commit then waits for
+    its WAL to reach the disk, as in a durable deployment, and the fleet's writes wait for it one after the other."""
     if url:
         yield (lambda: url), None
         return
     from tests.pg import Cluster, binaries
 
+    class Durable(Cluster):
+        def pg_ctl(self, action: str, *options: str) -> None:
+            args = [str(self.bin / "pg_ctl"), "-D", self.data, "-w", "-t", "30", "-l", f"{self.folder}/log"]
+            if action != "stop":
+                settings = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c max_connections=200"
+                args += ["-o", settings]
+            self._run(*args, action, *options)
+
     folder = binaries()
     if folder is None:
         raise SystemExit("no PostgreSQL binaries (initdb, pg_ctl) here: pass --pg URL")
-    cluster = Cluster(folder).start()
+    cluster = (Durable if fsync else Cluster)(folder).start()
     try:
         pid = int(Path(cluster.data, "postmaster.pid").read_text().split()[0])
         yield cluster.create_database, pid
@@ -347,6 +366,7 @@ def main() -> int:
     ap.add_argument("--warmup", type=float, default=3, help="seconds of warm-up per scenario and configuration")
     ap.add_argument("--scenarios", default=",".join(SCENARIOS), help="subset of " + ",".join(SCENARIOS))
     ap.add_argument("--pg", help="a PostgreSQL URL for both PostgreSQL configurations (default: a throw-away cluster)")
+    ap.add_argument("--fsync", action="store_true", help="the throw-away cluster with fsync on (default: off)")
     ap.add_argument("--quick", action="store_true", help="1 round of 3 s, 1 s warm-up (a smoke run)")
     ap.add_argument("--out", type=Path, default=BENCH / "fleet_http.json")
     ap.add_argument("--md", type=Path, default=BENCH / "fleet_http.md")
@@ -365,7 +385,7 @@ def main() -> int:
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     with (
         tempfile.TemporaryDirectory(prefix="mockserver-fleet-http-", dir=shm) as folder,
-        postgresql(args.pg) as (
+        postgresql(args.pg, args.fsync) as (
             new_database,
             pg_pid,
         ),
