@@ -25,8 +25,10 @@ from . import jsontext
 
 Document = dict[str, Any]
 State = dict[str, dict[str, Document]]
-# kind → top-level fields looked up with find(): each gets a partial index on json_extract(body, '$.field'),
-# so that a lookup costs the same with 10 or 100,000 documents of the kind.
+# kind → top-level fields looked up with find(): the kind gets a table of its own (KINDS_KEY) with an index on
+# json_extract(body, '$.field') per field, so that a lookup costs the same with 10 or 100,000 documents of the kind;
+# other kinds share the `docs` table. (Partial indexes on `docs`, one per kind and field, cost every insert of every
+# kind the check of all of them: 18 µs an insert with 58, 3 µs without; bench/populate.py.)
 Indexes = Mapping[str, Sequence[str]]
 # kind → a function that adds private (`_`-prefixed) fields to a document before it is stored, for lookups
 # that no raw field supports (FusionAuth's case-insensitive email and username).
@@ -43,6 +45,7 @@ _RANK_SHIFTS = tuple(range(RANK_KEY_BITS - 3, -1, -4))
 _LEVELS = tuple(enumerate(_RANK_SHIFTS))
 INIT_TIMEOUT_S = 30
 GENERATION = "store.generation"  # meta key: counts the write transactions that changed the meta table
+KINDS_KEY = "store.kinds"  # meta key: the kinds with a table of their own (JSON list); a property of the file
 _GENERATION_SIZE = 8  # bytes of the shared copy of GENERATION at the start of `<state>.lock`
 _KIND = re.compile(r"^[A-Za-z0-9_.:-]+$")
 # Collections whose name starts with this are the mock's own bookkeeping (faults): not part of the state that
@@ -102,37 +105,57 @@ def version_key(kind: str) -> str:
     return f"version:{kind}"
 
 
-def _kind_literal(kind: str) -> str:
-    # The kind is written into the SQL (not bound) so that SQLite can use the kind's partial indexes.
-    if not _KIND.match(kind):
-        raise ValueError(f"not a collection name: {kind!r}")
-    return f"'{kind}'"
-
-
-def _index_sql(kind: str, name: str) -> str:
-    if not name.isidentifier():
-        raise ValueError(f"not a field name: {name!r}")
-    return (
-        f"CREATE INDEX IF NOT EXISTS \"docs:{kind}:{name}\" ON docs (json_extract(body, '$.{name}')) "
-        f"WHERE kind = {_kind_literal(kind)}"
-    )
-
-
-def _conditions(kind: str, equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
-    """SQL for "kind matches and each top-level field equals its value" (None: field missing or null)."""
-    where = [f"kind = {_kind_literal(kind)}"]
+def _conditions(equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """SQL for "each top-level field equals its value" (None: field missing or null), after the kind's condition."""
+    where: list[str] = []
     params: list[Any] = []
     for name, value in equals.items():
         if not name.isidentifier():
             raise ValueError(f"not a field name: {name!r}")
         if value is None:
-            where.append(f"json_extract(body, '$.{name}') IS NULL")
+            where.append(f" AND json_extract(body, '$.{name}') IS NULL")
         elif isinstance(value, int) and not -(2**63) <= value < 2**63:
-            where.append("0")  # beyond SQLite's integers: no stored document can hold it
+            where.append(" AND 0")  # beyond SQLite's integers: no stored document can hold it
         else:
-            where.append(f"json_extract(body, '$.{name}') = ?")
+            where.append(f" AND json_extract(body, '$.{name}') = ?")
             params.append(value)
-    return " AND ".join(where), params
+    return "".join(where), params
+
+
+def _table(kind: str) -> str:
+    """The table of a kind that has one (quoted: kinds hold dots)."""
+    if not _KIND.match(kind):
+        raise ValueError(f"not a collection name: {kind!r}")
+    return f'"kind:{kind}"'
+
+
+class _KindSql:
+    """The statements of one kind, built once: on its own table, or on its rows of the shared `docs` table. Every
+    statement takes `key` (the kind on `docs`, nothing on its own table) before its other parameters."""
+
+    def __init__(self, kind: str, own: bool) -> None:
+        table, where = (_table(kind), "1") if own else ("docs", "kind = ?")
+        self.kind, self.own, self.table = kind, own, table
+        self.key: tuple[str, ...] = () if own else (kind,)
+        self.select = f"SELECT body FROM {table} WHERE {where}"
+        self.select_id = f"SELECT id FROM {table} WHERE {where}"
+        self.delete_where = f"DELETE FROM {table} WHERE {where}"
+        self.get = f"SELECT body FROM {table} WHERE {where} AND id = ?"
+        self.items = f"SELECT id, body FROM {table} WHERE {where} ORDER BY id"
+        self.put = (
+            f"INSERT INTO {table} (id, body) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body"
+            if own
+            else _PUT
+        )
+        self.delete = f"DELETE FROM {table} WHERE {where} AND id = ?"
+        self.newest = f"SELECT body FROM {table} WHERE {where} ORDER BY id DESC LIMIT ?"
+        self.count = f"SELECT COUNT(*) FROM {table} WHERE {where}"
+        self.nth_newest = f"SELECT id FROM {table} WHERE {where} ORDER BY id DESC LIMIT 1 OFFSET ?"
+        self.delete_below = f"DELETE FROM {table} WHERE {where} AND id < ?"
+        self.rank_page = (
+            f"SELECT d.body FROM ranked r JOIN {table} d ON d.id = r.id{'' if own else ' AND d.kind = r.kind'} "
+            "WHERE r.board = ? AND r.kind = ? AND r.key >= ? ORDER BY r.key, r.id LIMIT ? OFFSET ?"
+        )
 
 
 class Tx:
@@ -145,12 +168,14 @@ class Tx:
         on_meta: Callable[[Tx], None] | None = None,
         watched: frozenset[str] = frozenset(),
         ranked: Rankings | None = None,
+        kinds: Callable[[str], _KindSql] | None = None,
     ) -> None:
         self._conn = conn
         self._derive = derive or {}
         self._on_meta = on_meta
         self._watched = watched
         self._ranked = ranked or {}
+        self._sql = kinds or (lambda kind: _KindSql(kind, own=False))
 
     def _changed(self, kind: str) -> None:
         if kind in self._watched:
@@ -165,7 +190,8 @@ class Tx:
         return jsontext.dumps_document(doc)
 
     def get(self, kind: str, id: str) -> Document | None:
-        row = self._conn.execute("SELECT body FROM docs WHERE kind = ? AND id = ?", (kind, id)).fetchone()
+        q = self._sql(kind)
+        row = self._conn.execute(q.get, (*q.key, id)).fetchone()
         return jsontext.loads_document(row[0]) if row else None
 
     def all(self, kind: str) -> list[Document]:
@@ -174,17 +200,20 @@ class Tx:
 
     def items(self, kind: str) -> list[tuple[str, Document]]:
         """(id, document) for every document of a collection, ordered by id."""
-        rows = self._conn.execute("SELECT id, body FROM docs WHERE kind = ? ORDER BY id", (kind,))
+        q = self._sql(kind)
+        rows = self._conn.execute(q.items, q.key)
         return [(id, jsontext.loads_document(body)) for id, body in rows]
 
     def find(self, kind: str, **equals: Any) -> list[Document]:
         """Documents whose top-level fields equal the given values (None matches a missing field)."""
-        where, params = _conditions(kind, equals)
-        sql = f"SELECT body FROM docs WHERE {where} ORDER BY id"
-        return [jsontext.loads_document(r[0]) for r in self._conn.execute(sql, params)]
+        q = self._sql(kind)
+        where, params = _conditions(equals)
+        rows = self._conn.execute(f"{q.select}{where} ORDER BY id", (*q.key, *params))
+        return [jsontext.loads_document(r[0]) for r in rows]
 
     def put(self, kind: str, id: str, doc: Document) -> None:
-        self._conn.execute(_PUT, (kind, id, self._body(kind, doc)))
+        q = self._sql(kind)
+        self._conn.execute(q.put, (*q.key, id, self._body(kind, doc)))
         rank_of = self._ranked.get(kind)
         if rank_of is not None:
             self._rerank(kind, id, rank_of(doc))
@@ -194,46 +223,50 @@ class Tx:
         self._changed(kind)
         if kind in self._ranked:
             self._rerank(kind, id, None)
-        return self._conn.execute("DELETE FROM docs WHERE kind = ? AND id = ?", (kind, id)).rowcount > 0
+        q = self._sql(kind)
+        return self._conn.execute(q.delete, (*q.key, id)).rowcount > 0
 
     def delete_where(self, kind: str, **equals: Any) -> int:
         self._changed(kind)
-        where, params = _conditions(kind, equals)
+        q = self._sql(kind)
+        where, params = _conditions(equals)
         if kind in self._ranked:
-            ids = [id for (id,) in self._conn.execute(f"SELECT id FROM docs WHERE {where}", params)]
+            ids = [id for (id,) in self._conn.execute(q.select_id + where, (*q.key, *params))]
             self._unrank_many(kind, ids)
-        return self._conn.execute(f"DELETE FROM docs WHERE {where}", params).rowcount
+        return self._conn.execute(q.delete_where + where, (*q.key, *params)).rowcount
 
     def put_many(self, kind: str, items: Iterable[tuple[str, Document]]) -> None:
         """put() of many documents of an unranked collection in one statement (a batch, e.g. journal entries)."""
         if kind in self._ranked:
             raise ValueError(f"{kind} is ranked: put its documents one by one")
-        rows = [(kind, id, self._body(kind, doc)) for id, doc in items]
-        self._conn.executemany(_PUT, rows)
+        q = self._sql(kind)
+        rows = [(*q.key, id, self._body(kind, doc)) for id, doc in items]
+        self._conn.executemany(q.put, rows)
         if rows:
             self._changed(kind)
 
     def newest(self, kind: str, limit: int) -> list[Document]:
         """The documents with the highest ids, highest first (ids that sort by time: a log)."""
-        rows = self._conn.execute("SELECT body FROM docs WHERE kind = ? ORDER BY id DESC LIMIT ?", (kind, limit))
+        q = self._sql(kind)
+        rows = self._conn.execute(q.newest, (*q.key, limit))
         return [jsontext.loads_document(body) for (body,) in rows]
 
     def count(self, kind: str) -> int:
-        return int(self._conn.execute("SELECT COUNT(*) FROM docs WHERE kind = ?", (kind,)).fetchone()[0])
+        q = self._sql(kind)
+        return int(self._conn.execute(q.count, q.key).fetchone()[0])
 
     def trim(self, kind: str, keep: int) -> int:
         """Delete all but the `keep` documents with the highest ids; how many were deleted."""
         if kind in self._ranked:
             raise ValueError(f"{kind} is ranked: delete its documents with delete_where")
         self._changed(kind)
+        q = self._sql(kind)
         if keep <= 0:
-            return self._conn.execute("DELETE FROM docs WHERE kind = ?", (kind,)).rowcount
-        row = self._conn.execute(
-            "SELECT id FROM docs WHERE kind = ? ORDER BY id DESC LIMIT 1 OFFSET ?", (kind, keep - 1)
-        ).fetchone()
+            return self._conn.execute(q.delete_where, q.key).rowcount
+        row = self._conn.execute(q.nth_newest, (*q.key, keep - 1)).fetchone()
         if row is None:
             return 0
-        return self._conn.execute("DELETE FROM docs WHERE kind = ? AND id < ?", (kind, row[0])).rowcount
+        return self._conn.execute(q.delete_below, (*q.key, row[0])).rowcount
 
     def _unrank_many(self, kind: str, ids: list[str]) -> None:
         """Take many documents off their boards at once: one count change per tree node, not per document."""
@@ -343,35 +376,43 @@ class Tx:
                         break
                     skip -= n
             start = prefix  # the last level's prefix is the key itself; `skip` counts equal keys before it
-        rows = self._conn.execute(
-            "SELECT d.body FROM ranked r JOIN docs d ON d.kind = r.kind AND d.id = r.id "
-            "WHERE r.board = ? AND r.kind = ? AND r.key >= ? ORDER BY r.key, r.id LIMIT ? OFFSET ?",
-            (board, kind, start, limit, skip),
-        )
+        rows = self._conn.execute(self._sql(kind).rank_page, (board, kind, start, limit, skip))
         return [jsontext.loads_document(body) for (body,) in rows]
+
+    def _own_kinds(self) -> list[str]:
+        """The kinds with a table of their own (the file's list: whoever opened it declared them)."""
+        return json.loads(self.get_meta(KINDS_KEY) or "[]")
+
+    def _rows(self, *, private: bool) -> list[tuple[str, str, str]]:
+        """(kind, id, body) of every document, by kind and id; the PRIVATE kinds too when asked."""
+        sql = "SELECT kind, id, body FROM docs" + ("" if private else " WHERE substr(kind, 1, 1) <> ?")
+        rows = self._conn.execute(sql, () if private else (PRIVATE,)).fetchall()
+        for kind in self._own_kinds():
+            if private or not kind.startswith(PRIVATE):
+                rows += [(kind, id, body) for id, body in self._conn.execute(self._sql(kind).items)]
+        return sorted(rows)
 
     def dump(self) -> State:
         state: State = {}
-        sql = "SELECT kind, id, body FROM docs WHERE substr(kind, 1, 1) <> ? ORDER BY kind, id"
-        rows = self._conn.execute(sql, (PRIVATE,))
-        for kind, id, body in rows:
+        for kind, id, body in self._rows(private=False):
             state.setdefault(kind, {})[id] = jsontext.loads_document(body)
         return state
 
     def replace_all(self, state: Mapping[str, Mapping[str, Document]]) -> None:
         self._conn.execute("DELETE FROM docs WHERE substr(kind, 1, 1) <> ?", (PRIVATE,))
-        self._conn.executemany(
-            "INSERT INTO docs (kind, id, body) VALUES (?, ?, ?)",
-            [(kind, id, self._body(kind, doc)) for kind, docs in state.items() for id, doc in docs.items()],
-        )
+        for kind in self._own_kinds():
+            if not kind.startswith(PRIVATE):
+                self._conn.execute(f"DELETE FROM {_table(kind)}")
+        for kind, docs in state.items():
+            q = self._sql(kind)
+            self._conn.executemany(q.put, [(*q.key, id, self._body(kind, doc)) for id, doc in docs.items()])
         self._rebuild_rankings()
         for kind in sorted(self._watched):
             self._changed(kind)
 
     def rewrite(self) -> None:
         """Store every document again, as this version writes it (derived fields, jsontext's encoding)."""
-        rows = self._conn.execute("SELECT kind, id, body FROM docs").fetchall()
-        for kind, id, body in rows:
+        for kind, id, body in self._rows(private=True):
             self.put(kind, id, json.loads(body))  # the standard library reads what any version wrote exactly
         self._rebuild_rankings()
 
@@ -431,7 +472,13 @@ class Store:
         self.derive = derive or {}
         self.ranked = dict(ranked or {})
         self.watched = frozenset(watched)
-        self._indexes = [_index_sql(kind, name) for kind, names in (indexes or {}).items() for name in names]
+        self._declared = {kind: tuple(names) for kind, names in (indexes or {}).items()}
+        for kind, names in self._declared.items():
+            _table(kind)  # checks the name
+            for name in names:
+                if not name.isidentifier():
+                    raise ValueError(f"not a field name: {name!r}")
+        self._kinds: dict[str, _KindSql] = {}  # kind → its statements; filled from the file's list at set-up
         # NORMAL: a commit survives the process being killed. OFF (only for data that may be lost with the
         # machine, like the request journal): checkpoints skip fsync too.
         self.synchronous = synchronous
@@ -442,7 +489,10 @@ class Store:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         # A connection must never cross a fork: key it by process id as well as by thread.
         if conn is None or self._local.pid != os.getpid():
-            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            # 512 cached statements: an indexed kind's statements name its own table, so there are a few hundred.
+            conn = sqlite3.connect(
+                self.path, timeout=30, isolation_level=None, check_same_thread=False, cached_statements=512
+            )
             conn.execute("PRAGMA busy_timeout=30000")
             self._initialize(conn)
             self._local.conn = conn
@@ -460,8 +510,7 @@ class Store:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(f"PRAGMA synchronous={self.synchronous}")
                 conn.executescript(_SCHEMA)
-                for sql in self._indexes:
-                    conn.execute(sql)
+                self._own_tables(conn)
                 return
             except sqlite3.OperationalError as error:
                 transient = "locked" in str(error) or "schema has changed" in str(error)
@@ -469,9 +518,59 @@ class Store:
                     raise
                 time.sleep(0.01)
 
+    def _own_tables(self, conn: sqlite3.Connection) -> None:
+        """Give each declared kind its table (moving its documents out of `docs` once, under the write lock: a file
+        written by an older version, or a kind declared since) and its field indexes; learn the file's list."""
+
+        def recorded() -> list[str]:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (KINDS_KEY,)).fetchone()
+            return json.loads(row[0]) if row else []
+
+        stale = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'docs' AND name LIKE 'docs:%'"
+        if not set(self._declared) <= set(recorded()) or conn.execute(stale).fetchone():
+            lock = self._write_lock()
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    kinds = recorded()
+                    for kind in sorted(set(self._declared) - set(kinds)):
+                        table = _table(kind)
+                        conn.execute(
+                            f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, body TEXT NOT NULL) "
+                            "WITHOUT ROWID"
+                        )
+                        conn.execute(
+                            f"INSERT INTO {table} (id, body) SELECT id, body FROM docs WHERE kind = ?", (kind,)
+                        )
+                        conn.execute("DELETE FROM docs WHERE kind = ?", (kind,))
+                        kinds.append(kind)
+                    for (name,) in conn.execute(stale).fetchall():  # the partial indexes of older versions
+                        conn.execute(f'DROP INDEX "{name}"')
+                    conn.execute(_SET_META, (KINDS_KEY, json.dumps(sorted(kinds))))
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        for kind, names in self._declared.items():
+            for name in names:
+                conn.execute(
+                    f'CREATE INDEX IF NOT EXISTS "kind:{kind}:{name}" ON {_table(kind)} '
+                    f"(json_extract(body, '$.{name}'))"
+                )
+        self._kinds = {kind: _KindSql(kind, own=True) for kind in recorded()}
+
+    def _sql(self, kind: str) -> _KindSql:
+        q = self._kinds.get(kind)
+        if q is None:
+            q = self._kinds[kind] = _KindSql(kind, own=False)
+        return q
+
     def read(self) -> Tx:
         """Autocommit reads: each statement sees the latest committed state."""
-        return Tx(self._conn(), self.derive, watched=self.watched, ranked=self.ranked)
+        return Tx(self._conn(), self.derive, watched=self.watched, ranked=self.ranked, kinds=self._sql)
 
     def _write_lock(self) -> int:
         # One descriptor per (process, thread): flock() excludes other open files, so threads of one
@@ -496,7 +595,7 @@ class Store:
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Tx(conn, self.derive, self._meta_changed, self.watched, self.ranked)
+                yield Tx(conn, self.derive, self._meta_changed, self.watched, self.ranked, self._sql)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise

@@ -49,3 +49,30 @@ def connected(client: FlaskClient, session: dict[str, Any]) -> list[str]:
     response = client.get("/game/v1/connected-accounts", headers=session_headers(session))
     assert response.status_code == 200
     return [a["provider"] for a in response.get_json()["connected_accounts"]]
+
+
+def test_a_ulid_is_26_crockford_characters_that_begin_with_its_millisecond() -> None:
+    import time
+
+    from mockserver.lootlocker import ids
+
+    before = time.time_ns() // 1_000_000
+    made = [ids.ulid() for _ in range(200)]
+    after = time.time_ns() // 1_000_000
+    for value in made:
+        assert len(value) == 26 and set(value) <= set(ids.CROCKFORD)
+        number = 0
+        for char in value:
+            number = number * 32 + ids.CROCKFORD.index(char)
+        assert before <= number >> 80 <= after  # 48 bits of milliseconds first, then 80 random bits
+    assert len(set(made)) == 200
+
+
+def test_a_human_code_uses_every_letter_of_its_alphabet_and_no_look_alike() -> None:
+    from mockserver.lootlocker import ids
+
+    codes = [ids.human_code() for _ in range(400)]
+    assert all(len(code) == 8 for code in codes)
+    assert set("".join(codes)) == set(ids.HUMAN)  # 3,200 draws over 31 letters: each one appears
+    assert not set("".join(codes)) & set("01IOL")
+    assert len(ids.human_code(4)) == 4

@@ -109,11 +109,43 @@ def test_find_uses_the_declared_indexes(tmp_path: Path) -> None:
             tx.put("players", str(n), {"id": str(n), "game": "g", "public_uid": f"P{n}"})
         tx.put("other", "x", {"id": "x", "public_uid": "P7"})
     assert store.read().find("players", game="g", public_uid="P7") == [{"id": "7", "game": "g", "public_uid": "P7"}]
+    # The statement find() runs: the kind's own table, searched through the field's index.
     plan = store.execute(
-        "EXPLAIN QUERY PLAN SELECT body FROM docs WHERE kind = 'players' AND json_extract(body, '$.public_uid') = ?",
-        ("P7",),
+        "EXPLAIN QUERY PLAN SELECT body FROM \"kind:players\" WHERE 1 AND json_extract(body, '$.game') = ? "
+        "AND json_extract(body, '$.public_uid') = ? ORDER BY id",
+        ("g", "P7"),
     ).fetchall()
-    assert "docs:players:public_uid" in str(plan)
+    assert "kind:players:public_uid" in str(plan)
+    # The shared table has no index besides its primary key: an insert of another kind checks none of this kind's.
+    assert store.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'docs'").fetchall() == []
+
+
+def test_a_file_of_the_shared_table_layout_is_moved_to_tables_per_kind_once(tmp_path: Path) -> None:
+    """A state file written before indexed kinds had tables of their own (one `docs` table with a partial index per
+    kind and field): opened, its documents move to their kinds' tables, the old indexes go, and nothing is lost."""
+    import sqlite3
+
+    path = str(tmp_path / "old.sqlite3")
+    old = sqlite3.connect(path, isolation_level=None)
+    old.executescript(
+        "CREATE TABLE docs (kind TEXT NOT NULL, id TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, id)) "
+        "WITHOUT ROWID; CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID; "
+        "CREATE INDEX \"docs:players:public_uid\" ON docs (json_extract(body, '$.public_uid')) "
+        "WHERE kind = 'players';"
+    )
+    rows = [("players", str(n), f'{{"id":"{n}","public_uid":"P{n}"}}') for n in range(50)]
+    old.executemany("INSERT INTO docs VALUES (?, ?, ?)", [*rows, ("games", "g", '{"id":"g"}')])
+    old.close()
+
+    store = Store(path, indexes={"players": ("public_uid",)})
+    assert store.read().find("players", public_uid="P42") == [{"id": "42", "public_uid": "P42"}]
+    assert store.read().count("players") == 50
+    assert store.execute("SELECT COUNT(*) FROM docs").fetchone()[0] == 1  # only the unindexed kind stays
+    assert store.execute("SELECT name FROM sqlite_master WHERE name = 'docs:players:public_uid'").fetchall() == []
+    assert set(store.read().dump()) == {"players", "games"} and len(store.read().dump()["players"]) == 50
+    # Whoever opens the file later, declaring the kind or not, reads the kind where it now is.
+    assert Store(path).read().get("players", "7") == {"id": "7", "public_uid": "P7"}
+    assert Store(path, indexes={"players": ("public_uid",)}).read().count("players") == 50
 
 
 def test_derived_fields_are_kept_up_to_date(state_location: str) -> None:
