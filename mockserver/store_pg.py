@@ -26,6 +26,7 @@ instead of failing the write. Text columns use the "C" collation: ids order as i
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import select
@@ -70,6 +71,9 @@ SCHEMA_VERSION = 1
 LOCK_CLASS = 0x6D6F636B  # "mock": the advisory lock space of the mock (first int4 of the lock key)
 _INIT_LOCK = 0
 CONNECT_TIMEOUT_S = 5
+# A node started before its database (docker-compose, a fleet booting together) waits this long for it at start; once
+# started, a request that cannot reach the database fails at once with the vendor's 500 (never a hang).
+START_TIMEOUT_S = 60
 ECHO_TIMEOUT_S = 1.0  # a write that notified waits this long at most for its notification to come back
 LISTEN_RETRY_S = 1.0  # after a failed LISTEN connection, Cached values query their version rows for this long
 _NAMESPACE = re.compile(r"^[a-z][a-z0-9_]{0,20}$")
@@ -86,6 +90,9 @@ EXCEPTION WHEN others THEN
 END
 $$
 """
+
+
+log = logging.getLogger(__name__)
 
 
 def _lock_id(name: str) -> int:
@@ -498,8 +505,27 @@ class PgStore(Store):
             self._local.pid = os.getpid()
         return conn
 
+    def _first_connection(self) -> psycopg.Connection[Any]:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        waiting = False
+        while True:
+            try:
+                conn = self._conn()
+            except psycopg.OperationalError as error:
+                if time.monotonic() > deadline:
+                    raise
+                if not waiting:
+                    reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+                    log.warning("waiting up to %d s for PostgreSQL: %s", START_TIMEOUT_S, reason)
+                    waiting = True
+                time.sleep(0.25)
+                continue
+            if waiting:
+                log.warning("PostgreSQL is reachable: starting")
+            return conn
+
     def _initialize(self) -> None:
-        conn = self._conn()
+        conn = self._first_connection()
         with conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s, %s)", (LOCK_CLASS, _INIT_LOCK))
             conn.execute(self._sql.meta_table)

@@ -31,6 +31,10 @@ def test_the_fleet_is_a_database_and_two_nodes_that_share_its_state(monkeypatch:
     services = compose()["services"]
     db = services.pop("db")
     assert db["image"].startswith("postgres:")
+    # Over TCP: on a first start the image sets the database up behind a server that listens on its socket only, and
+    # a probe through the socket would call it healthy before the nodes can connect.
+    probe = db["healthcheck"]["test"]
+    assert probe[:2] == ["CMD", "pg_isready"] and probe[probe.index("-h") + 1] == "127.0.0.1"
     user, password, name = (db["environment"][k] for k in ("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"))
     assert len(services) == 2
     published = set()

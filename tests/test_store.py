@@ -364,3 +364,29 @@ def test_fleets_in_one_database_keep_apart_with_a_schema_each(pg_url: str) -> No
 def test_an_id_with_a_nul_character_is_simply_not_found(store: Store) -> None:
     with store.write() as tx:
         assert tx.get("users", "a\x00b") is None and tx.delete("users", "a\x00b") is False
+
+
+def test_a_node_started_before_its_database_waits_for_it() -> None:
+    """docker-compose starts the nodes and PostgreSQL together: a store opened while the database is not up yet waits
+    for it (START_TIMEOUT_S) instead of failing the node's start."""
+    import threading
+
+    from tests.pg import Cluster, binaries
+
+    bin = binaries()
+    if bin is None:
+        pytest.skip("no PostgreSQL binaries")
+    cluster = Cluster(bin)  # its port is chosen, nothing listens on it yet
+    starter = threading.Timer(1.5, cluster.start)
+    began = time.monotonic()
+    starter.start()
+    try:
+        store = Store(cluster.admin_url, indexes={"things": ("name",)})
+        assert time.monotonic() - began >= 1.5
+        with store.write() as tx:
+            tx.put("things", "1", {"id": "1", "name": "late"})
+        assert store.read().find("things", name="late") == [{"id": "1", "name": "late"}]
+        store.close()
+    finally:
+        starter.join()
+        cluster.stop()
