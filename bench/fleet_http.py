@@ -32,6 +32,7 @@ import contextlib
 import json
 import os
 import platform
+import resource
 import shutil
 import signal
 import subprocess
@@ -213,7 +214,9 @@ def markdown(report: dict[str, Any]) -> str:
         f"{args['connections'] // 2}` each, at the same time), {args['duration']} s per run, {args['rounds']} "
         f"round(s), interleaved; medians over rounds. PostgreSQL: {pg_setup(args)}. "
         "Load average (1 min) before the runs: "
-        f"{report['load_min']}-{report['load_max']}; steal ≤ {report['steal_max']} %.",
+        f"{report['load_min']}-{report['load_max']}; steal ≤ {report['steal_max']} %; "
+        f"CPU used by anything but the nodes, PostgreSQL and wrk during a run ≤ {report.get('other_cpu_max', '?')} % "
+        "of the machine.",
         "",
         "| scenario | configuration | req/s | p50 ms | p99 ms | errors | node CPU µs/req | PostgreSQL CPU µs/req "
         "| PostgreSQL share of busy CPU | req/s per round |",
@@ -311,6 +314,12 @@ def prepare(config: Config, scenario: Scenario) -> None:
             raise RuntimeError(f"{config.key} node on {port}, {scenario.key}: {status} {data[:300]!r}")
 
 
+def _children_cpu() -> float:
+    """CPU seconds of the children this process has waited for (the wrk runs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def measure(
     config: Config, scenario: Scenario, connections: int, duration: float, pg_pid: int | None
 ) -> tuple[dict[str, Any], list[WrkResult]]:
@@ -333,6 +342,7 @@ def measure(
     load = loadavg()
     node_cpu0 = sum(cpu_seconds(p.pid) for p in config.procs)
     pg_cpu0 = cpu_seconds(pg_pid) if pg_pid and config.backend == "postgresql" else None
+    wrk0 = _children_cpu()
     times0, t0 = cpu_times(), time.perf_counter()
     with ThreadPoolExecutor(len(config.ports)) as pool:
         results = list(pool.map(one, config.ports))
@@ -342,6 +352,9 @@ def measure(
     pg_cpu = cpu_seconds(pg_pid) - pg_cpu0 if pg_pid and pg_cpu0 is not None else None
     delta = [b - a for a, b in zip(times0, times1, strict=False)]
     busy_s = (sum(delta[:8]) - delta[3] - delta[4]) / os.sysconf("SC_CLK_TCK")  # all but idle and iowait
+    wrk_cpu = _children_cpu() - wrk0
+    # What neither the nodes, PostgreSQL nor wrk used: other work on the shared machine (and the kernel's softirqs).
+    other = busy_s - node_cpu - (pg_cpu or 0) - wrk_cpu
     run = {
         "scenario": scenario.key,
         "config": config.key,
@@ -350,6 +363,9 @@ def measure(
         "node_cpu_s": round(node_cpu, 2),
         "pg_cpu_s": round(pg_cpu, 2) if pg_cpu is not None else None,
         "busy_cpu_s": round(busy_s, 2),
+        "wrk_cpu_s": round(wrk_cpu, 2),
+        "other_cpu_s": round(other, 2),
+        "other_cpu_pct": round(100 * other / (wall * (os.cpu_count() or 1)), 1),
         "pg_cpu_share": round(100 * pg_cpu / busy_s, 1) if pg_cpu is not None and busy_s else None,
         "load_before": load,
         "steal_pct": steal_pct(times0, times1),
@@ -450,6 +466,7 @@ def main() -> int:
         "load_min": min(loads),
         "load_max": max(loads),
         "steal_max": max(r["steal_pct"] for r in runs),
+        "other_cpu_max": max(r["other_cpu_pct"] for r in runs),
         "rows": rows,
         "ratios": ratios(rows),
         "runs": runs,
