@@ -13,6 +13,7 @@ is one JSON line per person with what a load script needs to sign in as them.
 
 from __future__ import annotations
 
+import functools
 import random
 import sys
 import time
@@ -50,6 +51,7 @@ class PopulateError(Exception):
     """The population cannot be written (unknown application, game or leaderboard, or a seed used before)."""
 
 
+@functools.lru_cache(maxsize=4096)  # names come from pools of 400: each is cleaned once
 def _ascii(text: str) -> str:
     """Letters only, without accents: safe in emails and usernames whatever Faker's locale gives."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -10,6 +10,7 @@ killed (it is in the WAL, which the OS holds), which is what "acknowledged" mean
 from __future__ import annotations
 
 import fcntl
+import functools
 import json
 import mmap
 import os
@@ -105,21 +106,35 @@ def version_key(kind: str) -> str:
     return f"version:{kind}"
 
 
-def _conditions(equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
-    """SQL for "each top-level field equals its value" (None: field missing or null), after the kind's condition."""
+@functools.lru_cache(maxsize=1024)
+def _where(shape: tuple[tuple[str, int], ...]) -> str:
+    """The SQL of a find() by its fields and their classes (_NULL, _NEVER, _EQUAL), built once per shape."""
     where: list[str] = []
-    params: list[Any] = []
-    for name, value in equals.items():
+    for name, test in shape:
         if not name.isidentifier():
             raise ValueError(f"not a field name: {name!r}")
-        if value is None:
+        if test == _NULL:
             where.append(f" AND json_extract(body, '$.{name}') IS NULL")
-        elif isinstance(value, int) and not -(2**63) <= value < 2**63:
+        elif test == _NEVER:
             where.append(" AND 0")  # beyond SQLite's integers: no stored document can hold it
         else:
             where.append(f" AND json_extract(body, '$.{name}') = ?")
-            params.append(value)
-    return "".join(where), params
+    return "".join(where)
+
+
+_NULL, _NEVER, _EQUAL = 0, 1, 2
+
+
+def _conditions(equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """SQL for "each top-level field equals its value" (None: field missing or null), after the kind's condition."""
+    shape = tuple(
+        (
+            name,
+            _NULL if value is None else _NEVER if isinstance(value, int) and not -(2**63) <= value < 2**63 else _EQUAL,
+        )
+        for name, value in equals.items()
+    )
+    return _where(shape), [value for (_, test), value in zip(shape, equals.values(), strict=True) if test == _EQUAL]
 
 
 def _table(kind: str) -> str:

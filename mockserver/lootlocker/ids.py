@@ -6,7 +6,6 @@ lease codes 8 upper-case characters, timestamps ISO-8601 with an explicit offset
 
 from __future__ import annotations
 
-import base64
 import secrets
 import time
 import uuid
@@ -15,15 +14,14 @@ from datetime import UTC, datetime
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 # Upper-case letters and digits without the look-alikes 0/O and 1/I/L (codes are typed by people).
 HUMAN = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-# RFC 4648 base32 (the C encoder in base64) re-lettered as Crockford's: a ULID without a Python loop per character.
-_AS_CROCKFORD = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", CROCKFORD.encode())
+# Every 10-bit value as its two Crockford characters: a ULID is 13 lookups, not 26 shifts.
+_PAIRS = [a + b for a in CROCKFORD for b in CROCKFORD]
 
 
 def ulid() -> str:
     """48 bits of milliseconds then 80 random bits, in Crockford base32."""
     value = (time.time_ns() // 1_000_000) << 80 | secrets.randbits(80)
-    # 20 bytes are 32 base32 characters; the value fills the last 128 bits, so the last 26 characters are the ULID.
-    return base64.b32encode(value.to_bytes(20, "big")).translate(_AS_CROCKFORD)[6:].decode()
+    return "".join([_PAIRS[(value >> shift) & 1023] for shift in range(120, -1, -10)])
 
 
 def session_token() -> str:
