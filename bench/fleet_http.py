@@ -13,7 +13,8 @@ Every configuration is started once and warmed up; then each (scenario, configur
 after configuration, and the sequence repeated (`--rounds`): A B C A B C. Before every run the state is reset and set up
 again through the first node (the Twitch provider, a reusable code, a guest session; ES256 for the login), a PostgreSQL
 database is compacted (VACUUM FULL: no dead rows left from earlier runs), every node is checked to answer the scenario's
-request with a 200 (ES256 where it logs in), and the configurations not being measured are paused (SIGSTOP). Reported:
+request with a 200 (ES256 where it logs in), and the configurations not being measured are paused (SIGSTOP), once their
+database sessions are idle (quiesce()). Reported:
 the median over rounds of req/s (summed over nodes), p50 and p99 (with two nodes the larger of the two wrk figures:
 latency distributions cannot be summed), errors (non-2xx and socket errors, summed over every round: a run with errors
 is shown as such), and the CPU seconds each side used per request (the nodes' process trees; PostgreSQL's postmaster and
@@ -306,6 +307,29 @@ def compact(url: str) -> None:
         conn.execute("VACUUM (FULL, ANALYZE)")
 
 
+def quiesce(config: Config, timeout: float = 10) -> None:
+    """Wait until the nodes have finished the requests wrk left in flight. Pausing a node (SIGSTOP) inside a write
+    transaction left it open, holding the write lock of its database for the next configuration's whole run; and an
+    open transaction keeps PostgreSQL from pruning dead rows in every database of the cluster: the next run's database
+    work per request grew round after round (guest sessions on 2 nodes: 1.3 → 5.5 ms of PostgreSQL CPU each)."""
+    time.sleep(0.3)
+    if config.backend != "postgresql":
+        return
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(config.state, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            busy = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND state IS NOT NULL AND state <> 'idle'"
+            ).fetchone()
+            if busy is not None and busy[0] == 0:
+                return
+            time.sleep(0.05)
+    raise RuntimeError(f"{config.key}: the nodes' database sessions still busy {timeout} s after the run")
+
+
 def prepare(config: Config, scenario: Scenario) -> None:
     """The same state before every run, set up through the first node; every node must then serve the scenario (the
     other node sees the first's writes: the fleet's caches follow the shared state)."""
@@ -447,6 +471,7 @@ def main() -> int:
                                 config.ports,
                             )
                         )
+                    quiesce(config)
             for round_ in range(1, args.rounds + 1):
                 for scenario in scenarios:
                     for config in configs:
@@ -455,6 +480,7 @@ def main() -> int:
                         prepare(config, scenario)
                         time.sleep(0.5)  # let the setup's journal writes and notifications settle
                         run, _ = measure(config, scenario, args.connections, args.duration, pg_pid)
+                        quiesce(config)
                         run["round"] = round_
                         runs.append(run)
                         flag = f"  ERRORS {run['errors']}" if run["errors"] else ""
