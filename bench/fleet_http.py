@@ -13,12 +13,12 @@ Every configuration is started once and warmed up; then each (scenario, configur
 after configuration, and the sequence repeated (`--rounds`): A B C A B C. Before every run the state is reset and set up
 again through the first node (the Twitch provider, a reusable code, a guest session; ES256 for the login), a PostgreSQL
 database is compacted (VACUUM FULL: no dead rows left from earlier runs), every node is checked to answer the scenario's
-request with a 200 (ES256 where it logs in), and the configurations not being measured are paused (SIGSTOP), once their
-database sessions are idle (quiesce()). Reported:
-the median over rounds of req/s (summed over nodes), p50 and p99 (with two nodes the larger of the two wrk figures:
-latency distributions cannot be summed), errors (non-2xx and socket errors, summed over every round: a run with errors
-is shown as such), and the CPU seconds each side used per request (the nodes' process trees; PostgreSQL's postmaster and
-its backends) with PostgreSQL's share of the busy CPU.
+request with a 200 (ES256 where it logs in); a run starts once the previous one's database sessions are idle
+(quiesce()). The configurations not measured stay up, idle: pausing them (SIGSTOP) stopped nodes inside write
+transactions, which slowed the next runs (see quiesce()). Reported: the median over rounds of req/s (summed over nodes),
+p50 and p99 (with two nodes the larger of the two wrk figures: latency distributions cannot be summed), errors (non-2xx
+and socket errors, summed over every round: a run with errors is shown as such), and the CPU seconds each side used per
+request (the nodes' process trees; PostgreSQL's postmaster and its backends) with PostgreSQL's share of the busy CPU.
 
     . /work/venv/bin/activate && python bench/fleet_http.py          # ~6 min: 3 rounds of 8 s
     python bench/fleet_http.py --quick                                # ~1 min: 1 round of 3 s
@@ -36,7 +36,6 @@ import os
 import platform
 import resource
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -108,11 +107,6 @@ class Config:
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     ports: list[int] = field(default_factory=list)
     state: str = ""
-
-    def pause(self, paused: bool) -> None:
-        for proc in self.procs:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGSTOP if paused else signal.SIGCONT)
 
 
 def configurations(workers: int) -> list[Config]:
@@ -308,10 +302,12 @@ def compact(url: str) -> None:
 
 
 def quiesce(config: Config, timeout: float = 10) -> None:
-    """Wait until the nodes have finished the requests wrk left in flight. Pausing a node (SIGSTOP) inside a write
-    transaction left it open, holding the write lock of its database for the next configuration's whole run; and an
-    open transaction keeps PostgreSQL from pruning dead rows in every database of the cluster: the next run's database
-    work per request grew round after round (guest sessions on 2 nodes: 1.3 → 5.5 ms of PostgreSQL CPU each)."""
+    """Wait until the nodes have finished the requests wrk left in flight, so that runs do not overlap. (An earlier
+    version paused the configurations not measured with SIGSTOP: a node stopped inside a write transaction held it open
+    through the next configuration's whole run, an open transaction keeps PostgreSQL from pruning dead rows, and the
+    next runs' database work per request grew round after round: guest sessions on 2 nodes, 1.3 → 5.5 ms of
+    PostgreSQL CPU each. Waiting for idle sessions before pausing was not enough: background journal writes start
+    later.)"""
     time.sleep(0.3)
     if config.backend != "postgresql":
         return
@@ -475,8 +471,6 @@ def main() -> int:
             for round_ in range(1, args.rounds + 1):
                 for scenario in scenarios:
                     for config in configs:
-                        for other in configs:
-                            other.pause(other is not config)
                         prepare(config, scenario)
                         time.sleep(0.5)  # let the setup's journal writes and notifications settle
                         run, _ = measure(config, scenario, args.connections, args.duration, pg_pid)
@@ -491,7 +485,6 @@ def main() -> int:
                         )
         finally:
             for config in configs:
-                config.pause(False)
                 for proc in config.procs:
                     stop(proc)
     rows = summarize(runs)
