@@ -306,8 +306,8 @@ def quiesce(config: Config, timeout: float = 10) -> None:
     version paused the configurations not measured with SIGSTOP: a node stopped inside a write transaction held it open
     through the next configuration's whole run, an open transaction keeps PostgreSQL from pruning dead rows, and the
     next runs' database work per request grew round after round: guest sessions on 2 nodes, 1.3 → 5.5 ms of
-    PostgreSQL CPU each. Waiting for idle sessions before pausing was not enough: background journal writes start
-    later.)"""
+    PostgreSQL CPU each. Without pausing, guest sessions on 2 nodes still slow down in later rounds, less and
+    for a reason not found: see fleet_http.md's per-round figures.)"""
     time.sleep(0.3)
     if config.backend != "postgresql":
         return
