@@ -74,15 +74,21 @@ CONNECT_TIMEOUT_S = 5
 # A node started before its database (docker-compose, a fleet booting together) waits this long for it at start; once
 # started, a request that cannot reach the database fails at once with the vendor's 500 (never a hang).
 START_TIMEOUT_S = 60
+# A node frozen inside a write transaction (a paused VM, SIGSTOP) would hold the fleet's write lock for ever: PostgreSQL
+# ends a session idle that long inside a transaction, its lock goes, its uncommitted write is rolled back (never
+# acknowledged). Far above any pause between two statements of one of the mock's transactions.
+IDLE_IN_TRANSACTION_S = 10
 ECHO_TIMEOUT_S = 1.0  # a write that notified waits this long at most for its notification to come back
 LISTEN_RETRY_S = 1.0  # after a failed LISTEN connection, Cached values query their version rows for this long
 _NAMESPACE = re.compile(r"^[a-z][a-z0-9_]{0,20}$")
 _JSONB_REFUSES = re.compile(r"\\u0000|\\u[dD][89abAB]|\\u[dD][c-fC-F]")
 
 # Reads a top-level field of a stored body as jsonb; NULL where the body is not valid jsonb. IMMUTABLE: indexable.
+# PARALLEL UNSAFE: its EXCEPTION block starts a subtransaction, which a parallel query refuses ("cannot start
+# subtransactions during a parallel operation") once a table is large enough for the planner to scan it in parallel.
 _FIELD_FUNCTION = """
 CREATE OR REPLACE FUNCTION mockserver_field(body text, name text) RETURNS jsonb
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql IMMUTABLE PARALLEL UNSAFE AS $$
 BEGIN
     RETURN body::jsonb -> name;
 EXCEPTION WHEN others THEN
@@ -492,8 +498,10 @@ class PgStore(Store):
 
     def _connect(self) -> psycopg.Connection[Any]:
         conn = psycopg.connect(self.path, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S)
+        settings = f"SET idle_in_transaction_session_timeout = {IDLE_IN_TRANSACTION_S * 1000}"
         if self.synchronous.upper() == "OFF":
-            conn.execute("SET synchronous_commit TO off")
+            settings += "; SET synchronous_commit TO off"
+        conn.execute(settings)  # type: ignore[arg-type]
         return conn
 
     def _conn(self) -> psycopg.Connection[Any]:  # type: ignore[override]
@@ -539,8 +547,13 @@ class PgStore(Store):
             if version != SCHEMA_VERSION:
                 conn.execute(self._sql.set_meta, (SCHEMA_KEY, str(SCHEMA_VERSION)))
             # Looked up as the tables' names are (search_path): a schema per fleet in one database works.
-            if conn.execute("SELECT to_regprocedure('mockserver_field(text, text)')").fetchone()[0] is None:
+            found = conn.execute(
+                "SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('mockserver_field(text, text)')"
+            ).fetchone()
+            if found is None:
                 conn.execute(_FIELD_FUNCTION)
+            elif found[0] != "u":  # created PARALLEL SAFE by an earlier version
+                conn.execute("ALTER FUNCTION mockserver_field(text, text) PARALLEL UNSAFE")
             indexes = conn.execute(
                 "SELECT indexname FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()",
                 (self._sql.docs,),

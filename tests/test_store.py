@@ -390,3 +390,41 @@ def test_a_node_started_before_its_database_waits_for_it() -> None:
     finally:
         starter.join()
         cluster.stop()
+
+
+def test_the_field_function_never_runs_in_a_parallel_query(pg_url: str) -> None:
+    """mockserver_field() catches jsonb's refusals in a subtransaction, which parallel workers cannot start: it is
+    PARALLEL UNSAFE, and a database set up by a version that declared it SAFE is corrected at start."""
+
+    def parallel(store: Store) -> str:
+        sql = "SELECT proparallel FROM pg_proc WHERE oid = to_regprocedure('mockserver_field(text, text)')"
+        return str(store.execute(sql).fetchone()[0])
+
+    store = Store(pg_url)
+    assert parallel(store) == "u"
+    store.execute("ALTER FUNCTION mockserver_field(text, text) PARALLEL SAFE")  # as the first version created it
+    assert parallel(Store(pg_url)) == "u"
+
+
+def test_a_node_frozen_inside_a_write_does_not_hold_the_fleet_s_writes(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL ends a session idle inside its transaction (IDLE_IN_TRANSACTION_S): the write lock goes with it, the
+    frozen write is rolled back (it was never acknowledged), and the other nodes write on."""
+    import psycopg
+
+    from mockserver import store_pg
+
+    monkeypatch.setattr(store_pg, "IDLE_IN_TRANSACTION_S", 1)
+    frozen, other = Store(pg_url), Store(pg_url)
+    writing = frozen.write()
+    tx = writing.__enter__()
+    tx.put("things", "frozen", {"id": "frozen"})
+    began = time.monotonic()
+    with other.write() as tx2:  # waits for the lock until PostgreSQL ends the frozen session
+        tx2.put("things", "other", {"id": "other"})
+    assert time.monotonic() - began < 8
+    with pytest.raises(psycopg.Error):
+        writing.__exit__(None, None, None)  # its commit finds the session ended
+    assert other.read().get("things", "other") == {"id": "other"}
+    assert other.read().get("things", "frozen") is None
