@@ -4,6 +4,7 @@ and on PostgreSQL (`state_location`); the tests about SQLite files themselves ru
 from __future__ import annotations
 
 import copy
+import json
 import os
 import signal
 import sqlite3
@@ -20,6 +21,7 @@ from flask.testing import FlaskClient
 
 from mockserver.app import close_app, create_app
 from mockserver.config import Config
+from mockserver.store import KINDS_KEY
 
 from .conftest import API_KEY, TENANT_ID, TWITCH_ID, LiveServer, load
 
@@ -213,8 +215,13 @@ def _user_in_an_older_state_file(state: str, user: dict[str, Any], older_sql: st
     created = client.post("/api/user", json={"user": user}, headers={**AUTH, "X-FusionAuth-TenantId": TENANT_ID})
     assert created.status_code == 200, created.data
     with sqlite3.connect(state) as db:
-        db.execute(older_sql, (USERS,))
-        db.execute("DELETE FROM meta WHERE key = 'derived'")
+        # Older versions kept every document in `docs`: the kinds' own tables go back into it.
+        for (kinds,) in db.execute("SELECT value FROM meta WHERE key = ?", (KINDS_KEY,)).fetchall():
+            for kind in json.loads(kinds):
+                db.execute(f'INSERT INTO docs (kind, id, body) SELECT ?, id, body FROM "kind:{kind}"', (kind,))
+                db.execute(f'DROP TABLE "kind:{kind}"')
+        db.execute("DELETE FROM meta WHERE key IN (?, 'derived')", (KINDS_KEY,))
+        assert db.execute(older_sql, (USERS,)).rowcount >= 1  # the user is written as that version wrote it
     return str(created.get_json()["user"]["id"])
 
 
