@@ -506,7 +506,12 @@ class PgStore(Store):
 
     def _conn(self) -> psycopg.Connection[Any]:  # type: ignore[override]
         conn: psycopg.Connection[Any] | None = getattr(self._local, "conn", None)
-        # A connection must never cross a fork; a broken one (the database restarted) is replaced.
+        # A connection must never cross a fork; a broken one is replaced. So is one whose socket has something to read
+        # while no statement is in flight: the server ended the session (a restart, an idle-in-transaction timeout),
+        # which psycopg learns only when a statement fails; a request would get a 500 with the database back up.
+        ours = conn is not None and self._local.pid == os.getpid()
+        if conn is not None and ours and not (conn.closed or conn.broken) and _readable(conn.fileno(), 0):
+            conn.close()
         if conn is None or self._local.pid != os.getpid() or conn.closed or conn.broken:
             conn = self._connect()
             self._local.conn = conn

@@ -428,3 +428,18 @@ def test_a_node_frozen_inside_a_write_does_not_hold_the_fleet_s_writes(
         writing.__exit__(None, None, None)  # its commit finds the session ended
     assert other.read().get("things", "other") == {"id": "other"}
     assert other.read().get("things", "frozen") is None
+
+
+def test_the_first_statements_after_the_database_restarted_succeed(pg_cluster: Any, pg_url: str) -> None:
+    """A restart ends every session; a process's connections learn it from their sockets before their next statement,
+    so the first read and the first write after PostgreSQL is back are served (not a 500 per thread)."""
+    store = Store(pg_url)
+    with store.write() as tx:
+        tx.put("things", "1", {"id": "1"})
+    assert store.read().get("things", "1") == {"id": "1"}
+    pg_cluster.pg_ctl("restart", "-m", "fast")
+    assert store.read().get("things", "1") == {"id": "1"}
+    pg_cluster.pg_ctl("restart", "-m", "fast")
+    with store.write() as tx:
+        tx.put("things", "2", {"id": "2"})
+    assert store.read().get("things", "2") == {"id": "2"}
