@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from flask.testing import FlaskClient
 
 from .conftest import TENANT_ID, TWITCH_ID, load
@@ -56,3 +57,20 @@ def test_imported_api_keys_and_game_keys_replace_the_old_ones_in_every_worker() 
             assert requests.post(guest, json={"game_key": game["game_key"]}, timeout=5).status_code == 200
     finally:
         server.stop()
+
+
+def test_messages_are_listed_newest_first_even_within_one_millisecond(
+    client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two mails of one request, or of two quick requests, share their millisecond: the outbox orders them by when
+    they were queued, not by chance."""
+    from mockserver import outbox
+
+    monkeypatch.setattr(outbox, "now_ms", lambda: 1_700_000_000_000)
+    store = client.application.extensions["mockserver.store"]
+    with store.write() as tx:
+        for n in range(12):
+            outbox.send(tx, "email", "order@example.com", f"mail {n}", "")
+    listed = client.get("/_mock/messages?to=order@example.com").get_json()["messages"]
+    assert [m["subject"] for m in listed] == [f"mail {n}" for n in reversed(range(12))]
+    assert [m["sequence"] for m in listed] == sorted((m["sequence"] for m in listed), reverse=True)
