@@ -201,3 +201,25 @@ def test_concurrent_legacy_purchases_never_spend_twice() -> None:
         assert [entry["asset"]["id"] for entry in inventory] == [asset["id"]] * 3
     finally:
         live.stop()
+
+
+def test_forgetting_a_player_removes_their_orders_only(client: FlaskClient) -> None:
+    from mockserver.lootlocker.collections import LEGACY_ORDERS
+    from mockserver.lootlocker.economy import legacy_purchases
+
+    world = _world(client)
+    other = eco.player(client, world["game"])
+    eco.credit(client, world["game"], other["wallet_id"], world["gold"], "100")
+    sword = _priced(client, world["game"], 10)
+    for buyer in (world["player"], other):
+        bought = client.post(
+            "/game/v1/purchase", json=[{"asset_id": sword["id"], "variation_id": 0}], headers=buyer["headers"]
+        )
+        assert bought.status_code == 200, bought.get_json()
+    store = client.application.extensions["mockserver.store"]
+    mine = store.read().find(LEGACY_ORDERS, player_id=world["player"]["player_ulid"])
+    assert len(mine) == 1
+    with store.write() as tx:
+        legacy_purchases.forget_player(tx, mine[0]["game_id"], world["player"]["player_ulid"])
+    assert store.read().find(LEGACY_ORDERS, player_id=world["player"]["player_ulid"]) == []
+    assert len(store.read().find(LEGACY_ORDERS, player_id=other["player_ulid"])) == 1

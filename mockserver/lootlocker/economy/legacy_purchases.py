@@ -250,6 +250,4 @@ def handlers(store: Store) -> dict[str, Handler]:
 
 def forget_player(tx: Tx, game_id: str, player_id: str) -> None:
     """For player deletion: the player's legacy orders."""
-    for order in tx.find(LEGACY_ORDERS, player_id=player_id):
-        if order["game_id"] == game_id:
-            tx.delete(LEGACY_ORDERS, order["id"])
+    tx.delete_where(LEGACY_ORDERS, player_id=player_id, game_id=game_id)

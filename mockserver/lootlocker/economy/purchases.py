@@ -384,6 +384,4 @@ def handlers(store: Store) -> dict[str, Handler]:
 
 def forget_player(tx: Tx, game_id: str, player_id: str) -> None:
     """For player deletion: the player's entitlements (a redeemed store receipt stays spent)."""
-    for entitlement in tx.find(ENTITLEMENTS, player_id=player_id):
-        if entitlement["game_id"] == game_id:
-            tx.delete(ENTITLEMENTS, entitlement["id"])
+    tx.delete_where(ENTITLEMENTS, player_id=player_id, game_id=game_id)
