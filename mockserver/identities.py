@@ -40,8 +40,10 @@ def complete(spec: dict[str, Any]) -> dict[str, Any]:
     identity = dict(spec)
     identity["provider"] = identity["provider"].lower()
     identity["id"] = str(identity["id"])
-    identity.setdefault("code", _new_secret(f"{identity['provider']}-code"))
-    identity.setdefault("token", _new_secret(f"{identity['provider']}-token"))
+    if "code" not in identity:
+        identity["code"] = _new_secret(f"{identity['provider']}-code")
+    if "token" not in identity:
+        identity["token"] = _new_secret(f"{identity['provider']}-token")
     identity.setdefault("email_verified", bool(identity.get("email")))
     identity.setdefault("reusable", False)
     identity["used"] = False

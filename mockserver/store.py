@@ -45,6 +45,7 @@ RANK_KEY_BITS = 63
 _RANK_SHIFTS = tuple(range(RANK_KEY_BITS - 3, -1, -4))
 _LEVELS = tuple(enumerate(_RANK_SHIFTS))
 INIT_TIMEOUT_S = 30
+BULK_CACHE_KIB = 128 * 1024  # page cache of a bulk writer's connection (Store.prefer_bulk)
 GENERATION = "store.generation"  # meta key: counts the write transactions that changed the meta table
 KINDS_KEY = "store.kinds"  # meta key: the kinds with a table of their own (JSON list); a property of the file
 _GENERATION_SIZE = 8  # bytes of the shared copy of GENERATION at the start of `<state>.lock`
@@ -66,7 +67,7 @@ CREATE TABLE IF NOT EXISTS docs (
     id   TEXT NOT NULL,
     body TEXT NOT NULL,
     PRIMARY KEY (kind, id)
-) WITHOUT ROWID;
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ranked (
     kind  TEXT NOT NULL,
@@ -125,8 +126,19 @@ def _where(shape: tuple[tuple[str, int], ...]) -> str:
 _NULL, _NEVER, _EQUAL = 0, 1, 2
 
 
+@functools.lru_cache(maxsize=1024)
+def _equal_where(names: tuple[str, ...]) -> str:
+    return _where(tuple((name, _EQUAL) for name in names))
+
+
 def _conditions(equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
     """SQL for "each top-level field equals its value" (None: field missing or null), after the kind's condition."""
+    values = list(equals.values())
+    for value in values:
+        if type(value) is not str:
+            break
+    else:  # the usual lookup (ids, emails): no value needs a class
+        return _equal_where(tuple(equals)), values
     shape = tuple(
         (
             name,
@@ -184,6 +196,7 @@ class Tx:
         watched: frozenset[str] = frozenset(),
         ranked: Rankings | None = None,
         kinds: Callable[[str], _KindSql] | None = None,
+        pending: dict[str, dict[str, str]] | None = None,
     ) -> None:
         self._conn = conn
         self._derive = derive or {}
@@ -191,6 +204,31 @@ class Tx:
         self._watched = watched
         self._ranked = ranked or {}
         self._sql = kinds or (lambda kind: _KindSql(kind, own=False))
+        # A write transaction's puts of unranked kinds wait here (kind → id → body) and go to the database in one
+        # executemany per kind: before anything but a get by id reads the kind, and before the commit. Shared by
+        # every Tx on the transaction's connection, so an autocommit read inside the transaction sees them too.
+        self._pending = pending
+
+    def _flush(self, kind: str | None = None) -> None:
+        """Write the waiting puts: of one kind, or of all kinds (None)."""
+        pending = self._pending
+        if not pending:
+            return
+        if kind is not None:
+            rows = pending.pop(kind, None)
+            if rows:
+                self._write_rows(kind, rows)
+            return
+        for name in list(pending):
+            self._write_rows(name, pending.pop(name))
+
+    def _write_rows(self, kind: str, rows: dict[str, str]) -> None:
+        q = self._sql(kind)
+        if len(rows) == 1:  # a find right after one put: execute costs less than executemany
+            ((id, body),) = rows.items()
+            self._conn.execute(q.put, (*q.key, id, body))
+        else:
+            self._conn.executemany(q.put, [(*q.key, id, body) for id, body in rows.items()])
 
     def _changed(self, kind: str) -> None:
         if kind in self._watched:
@@ -205,6 +243,10 @@ class Tx:
         return jsontext.dumps_document(doc)
 
     def get(self, kind: str, id: str) -> Document | None:
+        if self._pending:
+            waiting = self._pending.get(kind)
+            if waiting is not None and id in waiting:
+                return jsontext.loads_document(waiting[id])
         q = self._sql(kind)
         row = self._conn.execute(q.get, (*q.key, id)).fetchone()
         return jsontext.loads_document(row[0]) if row else None
@@ -215,34 +257,41 @@ class Tx:
 
     def items(self, kind: str) -> list[tuple[str, Document]]:
         """(id, document) for every document of a collection, ordered by id."""
+        self._flush(kind)
         q = self._sql(kind)
         rows = self._conn.execute(q.items, q.key)
         return [(id, jsontext.loads_document(body)) for id, body in rows]
 
     def find(self, kind: str, **equals: Any) -> list[Document]:
         """Documents whose top-level fields equal the given values (None matches a missing field)."""
+        self._flush(kind)
         q = self._sql(kind)
         where, params = _conditions(equals)
         rows = self._conn.execute(f"{q.select}{where} ORDER BY id", (*q.key, *params))
         return [jsontext.loads_document(r[0]) for r in rows]
 
     def put(self, kind: str, id: str, doc: Document) -> None:
-        q = self._sql(kind)
-        self._conn.execute(q.put, (*q.key, id, self._body(kind, doc)))
         rank_of = self._ranked.get(kind)
-        if rank_of is not None:
-            self._rerank(kind, id, rank_of(doc))
+        if rank_of is None and self._pending is not None:
+            self._pending.setdefault(kind, {})[id] = self._body(kind, doc)
+        else:
+            q = self._sql(kind)
+            self._conn.execute(q.put, (*q.key, id, self._body(kind, doc)))
+            if rank_of is not None:
+                self._rerank(kind, id, rank_of(doc))
         self._changed(kind)
 
     def delete(self, kind: str, id: str) -> bool:
         self._changed(kind)
+        waited = self._pending is not None and self._pending.get(kind, {}).pop(id, None) is not None
         if kind in self._ranked:
             self._rerank(kind, id, None)
         q = self._sql(kind)
-        return self._conn.execute(q.delete, (*q.key, id)).rowcount > 0
+        return self._conn.execute(q.delete, (*q.key, id)).rowcount > 0 or waited
 
     def delete_where(self, kind: str, **equals: Any) -> int:
         self._changed(kind)
+        self._flush(kind)
         q = self._sql(kind)
         where, params = _conditions(equals)
         if kind in self._ranked:
@@ -254,6 +303,7 @@ class Tx:
         """put() of many documents of an unranked collection in one statement (a batch, e.g. journal entries)."""
         if kind in self._ranked:
             raise ValueError(f"{kind} is ranked: put its documents one by one")
+        self._flush(kind)
         q = self._sql(kind)
         rows = [(*q.key, id, self._body(kind, doc)) for id, doc in items]
         self._conn.executemany(q.put, rows)
@@ -262,11 +312,13 @@ class Tx:
 
     def newest(self, kind: str, limit: int) -> list[Document]:
         """The documents with the highest ids, highest first (ids that sort by time: a log)."""
+        self._flush(kind)
         q = self._sql(kind)
         rows = self._conn.execute(q.newest, (*q.key, limit))
         return [jsontext.loads_document(body) for (body,) in rows]
 
     def count(self, kind: str) -> int:
+        self._flush(kind)
         q = self._sql(kind)
         return int(self._conn.execute(q.count, q.key).fetchone()[0])
 
@@ -275,6 +327,7 @@ class Tx:
         if kind in self._ranked:
             raise ValueError(f"{kind} is ranked: delete its documents with delete_where")
         self._changed(kind)
+        self._flush(kind)
         q = self._sql(kind)
         if keep <= 0:
             return self._conn.execute(q.delete_where, q.key).rowcount
@@ -400,6 +453,7 @@ class Tx:
 
     def _rows(self, *, private: bool) -> list[tuple[str, str, str]]:
         """(kind, id, body) of every document, by kind and id; the PRIVATE kinds too when asked."""
+        self._flush()
         sql = "SELECT kind, id, body FROM docs" + ("" if private else " WHERE substr(kind, 1, 1) <> ?")
         rows = self._conn.execute(sql, () if private else (PRIVATE,)).fetchall()
         for kind in self._own_kinds():
@@ -414,6 +468,7 @@ class Tx:
         return state
 
     def replace_all(self, state: Mapping[str, Mapping[str, Document]]) -> None:
+        self._flush()
         self._conn.execute("DELETE FROM docs WHERE substr(kind, 1, 1) <> ?", (PRIVATE,))
         for kind in self._own_kinds():
             if not kind.startswith(PRIVATE):
@@ -452,9 +507,11 @@ class Tx:
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """Raw SQL in this transaction, for modules that keep sibling tables (journal, faults)."""
+        self._flush()
         return self._conn.execute(sql, params)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> sqlite3.Cursor:
+        self._flush()
         return self._conn.executemany(sql, rows)
 
 
@@ -551,10 +608,7 @@ class Store:
                     kinds = recorded()
                     for kind in sorted(set(self._declared) - set(kinds)):
                         table = _table(kind)
-                        conn.execute(
-                            f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, body TEXT NOT NULL) "
-                            "WITHOUT ROWID"
-                        )
+                        conn.execute(f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
                         conn.execute(
                             f"INSERT INTO {table} (id, body) SELECT id, body FROM docs WHERE kind = ?", (kind,)
                         )
@@ -585,7 +639,8 @@ class Store:
 
     def read(self) -> Tx:
         """Autocommit reads: each statement sees the latest committed state."""
-        return Tx(self._conn(), self.derive, watched=self.watched, ranked=self.ranked, kinds=self._sql)
+        pending = getattr(self._local, "pending", None)  # inside this thread's write transaction: its waiting puts
+        return Tx(self._conn(), self.derive, watched=self.watched, ranked=self.ranked, kinds=self._sql, pending=pending)
 
     def _write_lock(self) -> int:
         # One descriptor per (process, thread): flock() excludes other open files, so threads of one
@@ -609,13 +664,17 @@ class Store:
         fcntl.flock(lock, fcntl.LOCK_EX)  # releases the GIL while it waits
         try:
             conn.execute("BEGIN IMMEDIATE")
+            self._local.pending = pending = {}
             try:
-                yield Tx(conn, self.derive, self._meta_changed, self.watched, self.ranked, self._sql)
+                tx = Tx(conn, self.derive, self._meta_changed, self.watched, self.ranked, self._sql, pending)
+                yield tx
+                tx._flush()
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
         finally:
+            self._local.pending = None
             fcntl.flock(lock, fcntl.LOCK_UN)
 
     # -- the meta generation: "has the meta table changed?" for every process, without a query ------------
@@ -651,9 +710,8 @@ class Store:
         return (self.read().get_meta(GENERATION) or "0") == str(generation)
 
     def _meta_changed(self, tx: Tx) -> None:
-        row = tx.execute("SELECT value FROM meta WHERE key = ?", (GENERATION,)).fetchone()
-        generation = int(row[0]) + 1 if row else 1
-        tx.execute(_SET_META, (GENERATION, str(generation)))
+        generation = int(tx.get_meta(GENERATION) or 0) + 1
+        tx._conn.execute(_SET_META, (GENERATION, str(generation)))  # not set_meta: that would call this again
         self._shared()[:_GENERATION_SIZE] = generation.to_bytes(_GENERATION_SIZE, "little")
 
     @contextmanager
@@ -663,6 +721,11 @@ class Store:
         with open(f"{self.path}.{name}", "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             yield
+
+    def prefer_bulk(self) -> None:
+        """This thread is about to write much (populate): let its connection keep 128 MiB of pages rather than
+        SQLite's 2 MiB, so that the indexes of a large state are not read again for every batch."""
+        self._conn().execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         """One autocommit statement on this thread's connection (sibling tables: journal, faults)."""

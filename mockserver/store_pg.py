@@ -221,8 +221,9 @@ class PgTx(Tx):
         on_meta: Callable[[Tx], None] | None = None,
         watched: frozenset[str] = frozenset(),
         ranked: Rankings | None = None,
+        pending: dict[str, dict[str, str]] | None = None,
     ) -> None:
-        super().__init__(conn, derive, on_meta, watched, ranked)  # type: ignore[arg-type]
+        super().__init__(conn, derive, on_meta, watched, ranked, pending=pending)  # type: ignore[arg-type]
         self._pg = conn
         self._sql = sql
         self.notified = ""  # the payload of the NOTIFY this transaction sent (once is enough), if any
@@ -231,13 +232,26 @@ class PgTx(Tx):
         row = self._pg.execute(sql, params).fetchone()
         return row[0] if row else None
 
+    def _write_rows(self, kind: str, rows: dict[str, str]) -> None:
+        if len(rows) == 1:
+            ((id, body),) = rows.items()
+            self._pg.execute(self._sql.put, (kind, id, body))
+        else:
+            with self._pg.cursor() as cursor:  # psycopg sends the rows in one pipeline: one round trip
+                cursor.executemany(self._sql.put, [(kind, id, body) for id, body in rows.items()])
+
     def get(self, kind: str, id: str) -> Document | None:
         if "\x00" in id:
             return None  # PostgreSQL text cannot hold NUL: no document has such an id (SQLite answers the same)
+        if self._pending:
+            waiting = self._pending.get(kind)
+            if waiting is not None and id in waiting:
+                return jsontext.loads_document(waiting[id])
         body = self._one(self._sql.get, (kind, id))
         return jsontext.loads_document(body) if body is not None else None
 
     def items(self, kind: str) -> list[tuple[str, Document]]:
+        self._flush(kind)
         rows = self._pg.execute(self._sql.items, (kind,))
         return [(id, jsontext.loads_document(body)) for id, body in rows]
 
@@ -262,27 +276,33 @@ class PgTx(Tx):
         return " AND ".join(where), params
 
     def find(self, kind: str, **equals: Any) -> list[Document]:
+        self._flush(kind)
         where, params = self._conditions(kind, equals)
         rows = self._pg.execute(f"SELECT body FROM {self._sql.docs} WHERE {where} ORDER BY id", params)
         return [jsontext.loads_document(body) for (body,) in rows]
 
     def put(self, kind: str, id: str, doc: Document) -> None:
-        self._pg.execute(self._sql.put, (kind, id, self._body(kind, doc)))
         rank_of = self._ranked.get(kind)
-        if rank_of is not None:
-            self._rerank(kind, id, rank_of(doc))
+        if rank_of is None and self._pending is not None and "\x00" not in id:
+            self._pending.setdefault(kind, {})[id] = self._body(kind, doc)
+        else:
+            self._pg.execute(self._sql.put, (kind, id, self._body(kind, doc)))
+            if rank_of is not None:
+                self._rerank(kind, id, rank_of(doc))
         self._changed(kind)
 
     def delete(self, kind: str, id: str) -> bool:
         self._changed(kind)
         if "\x00" in id:
             return False
+        waited = self._pending is not None and self._pending.get(kind, {}).pop(id, None) is not None
         if kind in self._ranked:
             self._rerank(kind, id, None)
-        return self._pg.execute(self._sql.delete, (kind, id)).rowcount > 0
+        return self._pg.execute(self._sql.delete, (kind, id)).rowcount > 0 or waited
 
     def delete_where(self, kind: str, **equals: Any) -> int:
         self._changed(kind)
+        self._flush(kind)
         where, params = self._conditions(kind, equals)
         if kind in self._ranked:
             ids = [id for (id,) in self._pg.execute(f"SELECT id FROM {self._sql.docs} WHERE {where}", params)]
@@ -292,6 +312,7 @@ class PgTx(Tx):
     def put_many(self, kind: str, items: Iterable[tuple[str, Document]]) -> None:
         if kind in self._ranked:
             raise ValueError(f"{kind} is ranked: put its documents one by one")
+        self._flush(kind)
         rows = [(kind, id, self._body(kind, doc)) for id, doc in items]
         if rows:
             with self._pg.cursor() as cursor:
@@ -299,16 +320,19 @@ class PgTx(Tx):
             self._changed(kind)
 
     def newest(self, kind: str, limit: int) -> list[Document]:
+        self._flush(kind)
         rows = self._pg.execute(self._sql.newest, (kind, limit))
         return [jsontext.loads_document(body) for (body,) in rows]
 
     def count(self, kind: str) -> int:
+        self._flush(kind)
         return int(self._one(self._sql.count, (kind,)))
 
     def trim(self, kind: str, keep: int) -> int:
         if kind in self._ranked:
             raise ValueError(f"{kind} is ranked: delete its documents with delete_where")
         self._changed(kind)
+        self._flush(kind)
         if keep <= 0:
             return self._pg.execute(self._sql.delete_kind, (kind,)).rowcount
         last = self._one(self._sql.nth_newest, (kind, keep - 1))
@@ -411,12 +435,14 @@ class PgTx(Tx):
 
     # -- the whole state ----------------------------------------------------------------------------
     def dump(self) -> State:
+        self._flush()
         state: State = {}
         for kind, id, body in self._pg.execute(self._sql.dump, (PRIVATE,)):
             state.setdefault(kind, {})[id] = jsontext.loads_document(body)
         return state
 
     def replace_all(self, state: Mapping[str, Mapping[str, Document]]) -> None:
+        self._flush()
         self._pg.execute(self._sql.clear, (PRIVATE,))
         rows = [(kind, id, self._body(kind, doc)) for kind, docs in state.items() for id, doc in docs.items()]
         if rows:
@@ -427,6 +453,7 @@ class PgTx(Tx):
             self._changed(kind)
 
     def rewrite(self) -> None:
+        self._flush()
         for kind, id, body in self._pg.execute(self._sql.all_docs).fetchall():
             self.put(kind, id, json.loads(body))
         self._rebuild_rankings()
@@ -449,9 +476,11 @@ class PgTx(Tx):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         """Raw SQL (SQLite's `?` placeholders accepted) in this transaction; a psycopg cursor."""
+        self._flush()
         return self._pg.execute(_placeholders(sql), params)  # type: ignore[arg-type]
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> Any:
+        self._flush()
         cursor = self._pg.cursor()
         cursor.executemany(_placeholders(sql), rows)  # type: ignore[arg-type]
         return cursor
@@ -569,21 +598,27 @@ class PgStore(Store):
                     conn.execute(sql)
 
     def read(self) -> Tx:
-        return PgTx(self._conn(), self._sql, self.derive, watched=self.watched, ranked=self.ranked)
+        pending = getattr(self._local, "pending", None)  # inside this thread's write transaction: its waiting puts
+        return PgTx(self._conn(), self._sql, self.derive, watched=self.watched, ranked=self.ranked, pending=pending)
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
         """A read-modify-write transaction serialized with every other node's; rolled back if the block raises."""
         conn = self._conn()
-        tx = PgTx(conn, self._sql, self.derive, self._meta_changed, self.watched, self.ranked)
-        conn.execute(self._begin)  # BEGIN and the lock in one round trip (the simple query protocol)
+        self._local.pending = pending = {}
+        tx = PgTx(conn, self._sql, self.derive, self._meta_changed, self.watched, self.ranked, pending)
         try:
-            yield tx
-        except BaseException:
-            if not conn.closed and not conn.broken:
-                conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            conn.execute(self._begin)  # BEGIN and the lock in one round trip (the simple query protocol)
+            try:
+                yield tx
+                tx._flush()
+            except BaseException:
+                if not conn.closed and not conn.broken:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        finally:
+            self._local.pending = None
         if tx.notified:
             self._echoed(tx.notified)
 
@@ -684,6 +719,9 @@ class PgStore(Store):
             yield
         finally:
             conn.close()
+
+    def prefer_bulk(self) -> None:
+        """Nothing to tune: PostgreSQL's page cache is the server's."""
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self._conn().execute(_placeholders(sql), params)  # type: ignore[arg-type]

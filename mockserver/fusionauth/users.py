@@ -33,6 +33,11 @@ def public(user: dict[str, Any]) -> dict[str, Any]:
     return jsontext.clone({k: v for k, v in user.items() if not k.startswith("_") and v is not None})
 
 
+def _copied(value: Any) -> Any:
+    """A copy of a request value that a stored document may keep (strings, numbers: themselves)."""
+    return value if isinstance(value, str | int | float | None) else copy.deepcopy(value)
+
+
 def hash_password(password: str, salt: str | None = None) -> str:
     salt = salt or secrets.token_hex(8)
     return f"{salt}${hashlib.sha256((salt + password).encode()).hexdigest()}"
@@ -188,7 +193,7 @@ class Users:
         now = now_ms()
         verify = tenant.get("emailConfiguration", {}).get("verifyEmail", False) and not skip_verification
         user = {
-            k: copy.deepcopy(v)
+            k: _copied(v)
             for k, v in given.items()
             if k
             not in (
@@ -355,7 +360,7 @@ class Users:
         verified = not application.get("verifyRegistration", False) or skip_verification
         managed = ("id", "verified", "verifiedInstant", "insertInstant", "lastUpdateInstant", "lastLoginInstant")
         registration = {
-            k: copy.deepcopy(v) for k, v in given.items() if k not in (*managed, "authenticationToken", "cleanSpeakId")
+            k: _copied(v) for k, v in given.items() if k not in (*managed, "authenticationToken", "cleanSpeakId")
         }
         registration.update(
             {
@@ -389,7 +394,7 @@ class Users:
             password_errors(errors, tenant, given["password"])
         errors.raise_if_any()
         user = {
-            k: copy.deepcopy(v)
+            k: _copied(v)
             for k, v in given.items()
             if k
             not in (

@@ -46,8 +46,17 @@ def trace_id() -> str:
     return secrets.token_hex(16)
 
 
+_last_second: tuple[int, str] = (-1, "")  # a second and its text: a busy server formats each second once
+
+
 def iso_now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+    global _last_second
+    second, text = _last_second
+    now = int(time.time())
+    if now != second:
+        text = datetime.fromtimestamp(now, UTC).isoformat()
+        _last_second = (now, text)
+    return text
 
 
 def epoch_now() -> float:
