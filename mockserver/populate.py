@@ -2,7 +2,8 @@
 
 Per person: an upstream Twitch identity (the shared registry), a FusionAuth user registered to an application and
 linked to that Twitch identity (as a Twitch login would leave it), and a LootLocker player with its guest and Twitch
-connected accounts, a session, and a score on a leaderboard when one is named. Faker gives the names (drawn once into
+connected accounts, a session, its wallet (credited with a starting balance when a currency is named), and a score
+on a leaderboard when one is named. Faker gives the names (drawn once into
 pools, then combined by a seeded random generator: Faker per person would cost more than everything else); every
 name, email, FusionAuth id, Twitch id, code and token follows from `--seed`; the ids and tokens LootLocker's sign-in
 code path generates (player ULID, public UID, legacy id, session token) are its own, as for any new player.
@@ -36,6 +37,7 @@ from .identities import IDENTITIES, complete
 from .identities import key as identity_key
 from .lootlocker.collections import GAMES
 from .lootlocker.connected_accounts import ConnectedAccounts
+from .lootlocker.economy import currencies, wallets
 from .lootlocker.games import Games
 from .lootlocker.leaderboards.model import Leaderboards
 from .lootlocker.players import Players
@@ -68,6 +70,8 @@ class Plan:
     leaderboard: str | None = None  # key of a leaderboard of that game that gets a score per player
     password: str = "populate-password"  # every FusionAuth user's password (password logins in load scripts)
     locale: str = "en_US"
+    currency: str | None = None  # code of a currency of that game: each player's wallet is credited `balance` of it
+    balance: int = 1000
 
 
 class Names:
@@ -134,6 +138,8 @@ class Populator:
         self.game = game
         if plan.leaderboard is not None:
             self.leaderboards.board(tx, game["id"], plan.leaderboard)  # raises a LootLocker 404 when unknown
+        # A LootLocker 404 when the game has no such currency.
+        self.currency = currencies.by_code(tx, game["id"], plan.currency) if plan.currency is not None else None
         self.names = Names(plan.seed, plan.locale)
 
     def run(self) -> Iterator[dict[str, Any]]:
@@ -197,7 +203,14 @@ class Populator:
             "player_identifier": identifier,
             "player_name": player["name"],
             "session_token": session["session_token"],
+            "wallet_id": player["wallet_id"],
         }
+        if self.currency is not None:
+            # The player's wallet as its first balance call would make it, credited as the Admin API credits.
+            wallet = wallets.wallet_for_holder(tx, self.game["id"], player["id"], "player")
+            if plan.balance > 0:
+                wallets.change(tx, self.game["id"], wallet["id"], self.currency["id"], plan.balance)
+            lootlocker["balance"] = {"currency": self.currency["code"], "amount": str(plan.balance)}
         if plan.leaderboard is not None:
             score = rng.randint(0, 1_000_000)
             self.leaderboards.record(tx, self.game["id"], player, plan.leaderboard, score)
@@ -232,6 +245,13 @@ class Populator:
 @click.option("--game-key", default=None, help="LootLocker game API key (default: the first game).")
 @click.option("--leaderboard", default=None, help="Key of a leaderboard of that game: each player gets a score.")
 @click.option("--password", default=Plan.password, show_default=True, help="Every FusionAuth user's password.")
+@click.option("--currency", default=None, help="Code of a currency of that game: each player's wallet gets --balance.")
+@click.option(
+    "--balance",
+    type=click.IntRange(min=0),
+    default=None,
+    help=f"Starting balance of --currency in each player's wallet [default: {Plan.balance}].",
+)
 @click.option(
     "--fixtures",
     "fixtures_dir",
@@ -247,6 +267,8 @@ def populate(
     game_key: str | None,
     leaderboard: str | None,
     password: str,
+    currency: str | None,
+    balance: int | None,
     fixtures_dir: str | None,
 ) -> None:
     """Fill a state for a load test; print one JSON line of credentials per person (a summary goes to stderr)."""
@@ -262,7 +284,10 @@ def populate(
     # The app's objects (OpenAPI documents, routes) live as long as the command: kept out of the garbage collector's
     # full passes, which the batch's new documents would otherwise trigger over and over.
     gc.freeze()
-    plan = Plan(count, seed, application_id, game_key, leaderboard, password)
+    if balance is not None and currency is None:
+        raise click.UsageError("--balance needs --currency (the currency of the game it is in)")
+    starting = Plan.balance if balance is None else balance
+    plan = Plan(count, seed, application_id, game_key, leaderboard, password, currency=currency, balance=starting)
     began = time.perf_counter()
     try:
         out = sys.stdout

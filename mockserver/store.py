@@ -185,6 +185,17 @@ class _KindSql:
         )
 
 
+class Waiting:
+    """A write transaction's writes not sent to the database yet, shared by every Tx on its connection: puts of unranked
+    kinds (kind → id → body) and the changes of the rank count tree ((board, level, prefix) → delta)."""
+
+    __slots__ = ("counts", "docs")
+
+    def __init__(self) -> None:
+        self.docs: dict[str, dict[str, str]] = {}
+        self.counts: dict[tuple[str, int, int], int] = {}
+
+
 class Tx:
     """Document operations inside one transaction (or one autocommit read)."""
 
@@ -196,7 +207,7 @@ class Tx:
         watched: frozenset[str] = frozenset(),
         ranked: Rankings | None = None,
         kinds: Callable[[str], _KindSql] | None = None,
-        pending: dict[str, dict[str, str]] | None = None,
+        waiting: Waiting | None = None,
     ) -> None:
         self._conn = conn
         self._derive = derive or {}
@@ -204,13 +215,17 @@ class Tx:
         self._watched = watched
         self._ranked = ranked or {}
         self._sql = kinds or (lambda kind: _KindSql(kind, own=False))
-        # A write transaction's puts of unranked kinds wait here (kind → id → body) and go to the database in one
-        # executemany per kind: before anything but a get by id reads the kind, and before the commit. Shared by
-        # every Tx on the transaction's connection, so an autocommit read inside the transaction sees them too.
-        self._pending = pending
+        # A write transaction's puts of unranked kinds wait (kind → id → body) and go to the database in one
+        # executemany per kind: before anything but a get by id reads the kind, and before the commit. So do the
+        # rank count changes (summed per tree node: a batch of scores shares the upper nodes), until a rank is read.
+        # Shared by every Tx on the transaction's connection: an autocommit read inside the transaction sees them.
+        self._pending = waiting.docs if waiting is not None else None
+        self._counts = waiting.counts if waiting is not None else None
 
     def _flush(self, kind: str | None = None) -> None:
-        """Write the waiting puts: of one kind, or of all kinds (None)."""
+        """Write the waiting puts: of one kind, or of all kinds and the rank counts (None)."""
+        if kind is None and self._counts:
+            self._flush_counts()
         pending = self._pending
         if not pending:
             return
@@ -221,6 +236,21 @@ class Tx:
             return
         for name in list(pending):
             self._write_rows(name, pending.pop(name))
+
+    def _flush_counts(self) -> None:
+        counts = self._counts
+        if counts:
+            self._apply_counts(counts)
+            counts.clear()
+
+    def _apply_counts(self, counts: Mapping[tuple[str, int, int], int]) -> None:
+        """Add count changes to the tree; nodes that reach 0 go (the table stays as large as the boards)."""
+        self._conn.executemany(_ADD_COUNT, [(*node, delta) for node, delta in counts.items() if delta])
+        emptied = [node for node, delta in counts.items() if delta < 0]
+        if emptied:
+            self._conn.executemany(
+                "DELETE FROM rank_counts WHERE board = ? AND level = ? AND prefix = ? AND n <= 0", emptied
+            )
 
     def _write_rows(self, kind: str, rows: dict[str, str]) -> None:
         q = self._sql(kind)
@@ -338,6 +368,7 @@ class Tx:
 
     def _unrank_many(self, kind: str, ids: list[str]) -> None:
         """Take many documents off their boards at once: one count change per tree node, not per document."""
+        self._flush_counts()
         counts: dict[tuple[str, int, int], int] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
@@ -359,12 +390,13 @@ class Tx:
     # number of keys below a key is the sum, over the levels, of the counts of its lower siblings (same
     # parent prefix). Nodes whose count drops to 0 are deleted, so the table is as large as the board.
     def _count(self, board: str, key: int, delta: int) -> None:
-        self._conn.executemany(_ADD_COUNT, [(board, level, key >> shift, delta) for level, shift in _LEVELS])
-        if delta < 0:
-            self._conn.executemany(
-                "DELETE FROM rank_counts WHERE board = ? AND level = ? AND prefix = ? AND n <= 0",
-                [(board, level, key >> shift) for level, shift in _LEVELS],
-            )
+        counts = self._counts
+        if counts is None:  # an autocommit Tx: at once
+            self._apply_counts({(board, level, key >> shift): delta for level, shift in _LEVELS})
+            return
+        for level, shift in _LEVELS:
+            node = (board, level, key >> shift)
+            counts[node] = counts.get(node, 0) + delta
 
     def _rerank(self, kind: str, id: str, place: tuple[str, int] | None) -> None:
         if place is not None and not 0 <= place[1] < 2**RANK_KEY_BITS:
@@ -382,6 +414,8 @@ class Tx:
 
     def _rebuild_rankings(self) -> None:
         """Rank every document of the ranked kinds again, in bulk (one aggregate per level)."""
+        if self._counts:
+            self._counts.clear()  # counted again from the ranked rows below
         self._conn.execute("DELETE FROM ranked")
         self._conn.execute("DELETE FROM rank_counts")
         for kind, rank_of in self._ranked.items():
@@ -406,6 +440,7 @@ class Tx:
 
     def rank_before(self, board: str, key: int) -> int:
         """How many documents of the board have a key lower than `key` (its 0-based position)."""
+        self._flush_counts()
         if key <= 0:
             return 0
         if key >= 2**RANK_KEY_BITS:
@@ -418,6 +453,7 @@ class Tx:
         return int(self._conn.execute(_RANK_BEFORE, params).fetchone()[0])
 
     def rank_size(self, board: str) -> int:
+        self._flush_counts()
         row = self._conn.execute(
             "SELECT COALESCE(SUM(n), 0) FROM rank_counts WHERE board = ? AND level = 0", (board,)
         ).fetchone()
@@ -426,6 +462,7 @@ class Tx:
     def rank_page(self, kind: str, board: str, offset: int, limit: int) -> list[Document]:
         """The documents at positions offset .. offset+limit-1 of the board (lowest key first). The count
         tree finds the key at `offset` without reading the documents before it."""
+        self._flush_counts()
         if limit <= 0 or offset >= self.rank_size(board):
             return []
         start, skip = 0, offset
@@ -639,8 +676,8 @@ class Store:
 
     def read(self) -> Tx:
         """Autocommit reads: each statement sees the latest committed state."""
-        pending = getattr(self._local, "pending", None)  # inside this thread's write transaction: its waiting puts
-        return Tx(self._conn(), self.derive, watched=self.watched, ranked=self.ranked, kinds=self._sql, pending=pending)
+        waiting = getattr(self._local, "waiting", None)  # inside this thread's write transaction: its waiting writes
+        return Tx(self._conn(), self.derive, watched=self.watched, ranked=self.ranked, kinds=self._sql, waiting=waiting)
 
     def _write_lock(self) -> int:
         # One descriptor per (process, thread): flock() excludes other open files, so threads of one
@@ -664,9 +701,9 @@ class Store:
         fcntl.flock(lock, fcntl.LOCK_EX)  # releases the GIL while it waits
         try:
             conn.execute("BEGIN IMMEDIATE")
-            self._local.pending = pending = {}
+            self._local.waiting = waiting = Waiting()
             try:
-                tx = Tx(conn, self.derive, self._meta_changed, self.watched, self.ranked, self._sql, pending)
+                tx = Tx(conn, self.derive, self._meta_changed, self.watched, self.ranked, self._sql, waiting)
                 yield tx
                 tx._flush()
             except BaseException:
@@ -674,7 +711,7 @@ class Store:
                 raise
             conn.execute("COMMIT")
         finally:
-            self._local.pending = None
+            self._local.waiting = None
             fcntl.flock(lock, fcntl.LOCK_UN)
 
     # -- the meta generation: "has the meta table changed?" for every process, without a query ------------

@@ -55,6 +55,7 @@ from .store import (
     State,
     Store,
     Tx,
+    Waiting,
 )
 
 
@@ -221,9 +222,9 @@ class PgTx(Tx):
         on_meta: Callable[[Tx], None] | None = None,
         watched: frozenset[str] = frozenset(),
         ranked: Rankings | None = None,
-        pending: dict[str, dict[str, str]] | None = None,
+        waiting: Waiting | None = None,
     ) -> None:
-        super().__init__(conn, derive, on_meta, watched, ranked, pending=pending)  # type: ignore[arg-type]
+        super().__init__(conn, derive, on_meta, watched, ranked, waiting=waiting)  # type: ignore[arg-type]
         self._pg = conn
         self._sql = sql
         self.notified = ""  # the payload of the NOTIFY this transaction sent (once is enough), if any
@@ -342,6 +343,7 @@ class PgTx(Tx):
 
     # -- rankings: the count tree of store.Tx, in PostgreSQL ----------------------------------------
     def _unrank_many(self, kind: str, ids: list[str]) -> None:
+        self._flush_counts()
         counts: dict[tuple[str, int, int], int] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
@@ -356,11 +358,12 @@ class PgTx(Tx):
         for board in {board for board, _, _ in counts}:
             self._pg.execute(self._sql.drop_counts, (board,))
 
-    def _count(self, board: str, key: int, delta: int) -> None:
+    def _apply_counts(self, counts: Mapping[tuple[str, int, int], int]) -> None:
         with self._pg.cursor() as cursor:
-            cursor.executemany(self._sql.add_count, [(board, level, key >> shift, delta) for level, shift in _LEVELS])
-            if delta < 0:
-                cursor.executemany(self._sql.drop_count, [(board, level, key >> shift) for level, shift in _LEVELS])
+            cursor.executemany(self._sql.add_count, [(*node, delta) for node, delta in counts.items() if delta])
+            emptied = [node for node, delta in counts.items() if delta < 0]
+            if emptied:
+                cursor.executemany(self._sql.drop_count, emptied)
 
     def _rerank(self, kind: str, id: str, place: tuple[str, int] | None) -> None:
         if place is not None and not 0 <= place[1] < 2**RANK_KEY_BITS:
@@ -377,6 +380,8 @@ class PgTx(Tx):
             self._count(place[0], place[1], 1)
 
     def _rebuild_rankings(self) -> None:
+        if self._counts:
+            self._counts.clear()  # counted again from the ranked rows below
         self._pg.execute(f"DELETE FROM {self._sql.ranked}")
         self._pg.execute(f"DELETE FROM {self._sql.counts}")
         for kind, rank_of in self._ranked.items():
@@ -402,6 +407,7 @@ class PgTx(Tx):
         return int(key) if key is not None else None
 
     def rank_before(self, board: str, key: int) -> int:
+        self._flush_counts()
         if key <= 0:
             return 0
         if key >= 2**RANK_KEY_BITS:
@@ -414,9 +420,11 @@ class PgTx(Tx):
         return int(self._one(self._sql.rank_before, params))
 
     def rank_size(self, board: str) -> int:
+        self._flush_counts()
         return int(self._one(self._sql.rank_size, (board,)))
 
     def rank_page(self, kind: str, board: str, offset: int, limit: int) -> list[Document]:
+        self._flush_counts()
         if limit <= 0 or offset >= self.rank_size(board):
             return []
         start, skip = 0, offset
@@ -598,27 +606,29 @@ class PgStore(Store):
                     conn.execute(sql)
 
     def read(self) -> Tx:
-        pending = getattr(self._local, "pending", None)  # inside this thread's write transaction: its waiting puts
-        return PgTx(self._conn(), self._sql, self.derive, watched=self.watched, ranked=self.ranked, pending=pending)
+        waiting = getattr(self._local, "waiting", None)  # inside this thread's write transaction: its waiting writes
+        return PgTx(self._conn(), self._sql, self.derive, watched=self.watched, ranked=self.ranked, waiting=waiting)
 
     @contextmanager
     def write(self) -> Iterator[Tx]:
         """A read-modify-write transaction serialized with every other node's; rolled back if the block raises."""
         conn = self._conn()
-        self._local.pending = pending = {}
-        tx = PgTx(conn, self._sql, self.derive, self._meta_changed, self.watched, self.ranked, pending)
+        self._local.waiting = waiting = Waiting()
+        tx = PgTx(conn, self._sql, self.derive, self._meta_changed, self.watched, self.ranked, waiting)
         try:
             conn.execute(self._begin)  # BEGIN and the lock in one round trip (the simple query protocol)
             try:
                 yield tx
-                tx._flush()
+                # The waiting writes of every kind and the commit in one pipeline: one round trip inside the lock.
+                with conn.pipeline():
+                    tx._flush()
+                    conn.execute("COMMIT")
             except BaseException:
                 if not conn.closed and not conn.broken:
                     conn.execute("ROLLBACK")
                 raise
-            conn.execute("COMMIT")
         finally:
-            self._local.pending = None
+            self._local.waiting = None
         if tx.notified:
             self._echoed(tx.notified)
 

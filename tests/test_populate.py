@@ -13,6 +13,7 @@ from mockserver.app import create_app
 from mockserver.cli import main
 from mockserver.config import Config
 
+from . import ll_economy_helpers as eco
 from .ll_admin_helpers import create_game
 from .login_helpers import AUTH, LOGIN, login_body
 from .test_lootlocker_helpers import GAME_KEY, session_headers
@@ -33,7 +34,7 @@ def served(state: Path) -> FlaskClient:
 def seeded(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What follows from the seed: all but the ids and tokens LootLocker's own code paths generate."""
     for person in people:
-        for generated in ("session_token", "player_ulid", "public_uid", "player_id"):
+        for generated in ("session_token", "player_ulid", "public_uid", "player_id", "wallet_id"):
             person["lootlocker"].pop(generated)
     return people
 
@@ -112,6 +113,39 @@ def test_scores_land_on_the_named_leaderboard_of_the_named_game(tmp_path: Path) 
     listed = [(item["member_id"], item["score"]) for item in top.get_json()["items"]]
     expected = [(str(p["lootlocker"]["player_id"]), p["lootlocker"]["leaderboard"]["score"]) for p in people]
     assert listed == sorted(expected, key=lambda pair: -pair[1])
+
+
+def test_wallets_hold_the_starting_balance_of_the_named_currency(tmp_path: Path) -> None:
+    state = tmp_path / "s.sqlite3"
+    client = served(state)
+    game = create_game(client)
+    gold = eco.currency(client, game, "Gold", "GLD")
+    people = populate(
+        state, "-n", "3", "--seed", "6", "--game-key", game.development_api_key, "--currency", "GLD", "--balance", "250"
+    )
+    client = served(state)
+    for person in people:
+        ll = person["lootlocker"]
+        assert ll["balance"] == {"currency": "GLD", "amount": "250"}
+        headers = {"x-session-token": ll["session_token"]}
+        wallet = client.get(f"/game/wallet/holder/{ll['player_ulid']}", headers=headers)
+        assert wallet.status_code == 200 and wallet.get_json()["id"] == ll["wallet_id"]
+        listed = client.get(f"/game/balances/wallet/{ll['wallet_id']}", headers=headers).get_json()["balances"]
+        assert [(b["currency"]["id"], b["amount"]) for b in listed] == [(gold, "250")]
+        # Spendable at once, never below zero, as any balance.
+        spend = {"amount": "200", "currency_id": gold, "wallet_id": ll["wallet_id"]}
+        assert client.post("/game/balances/debit", json=spend, headers=headers).status_code == 200
+        assert client.post("/game/balances/debit", json=spend, headers=headers).status_code == 400
+
+
+def test_an_unknown_currency_or_a_balance_without_one_stops_before_writing(tmp_path: Path) -> None:
+    state = tmp_path / "s.sqlite3"
+    before = served(state).get("/_mock/state").get_json()
+    unknown = CliRunner().invoke(main, ["populate", "--state", str(state), "-n", "2", "--currency", "NOPE"])
+    assert unknown.exit_code == 1 and "NOPE" in unknown.output
+    alone = CliRunner().invoke(main, ["populate", "--state", str(state), "-n", "2", "--balance", "5"])
+    assert alone.exit_code == 2 and "--balance needs --currency" in alone.output
+    assert served(state).get("/_mock/state").get_json() == before
 
 
 def test_an_unknown_leaderboard_stops_before_writing(tmp_path: Path) -> None:

@@ -117,3 +117,29 @@ def test_delete_where_takes_many_documents_off_their_boards_at_once(store: Store
     assert tx.rank_size("b:x") == 1 and tx.rank_size("b:y") == 0
     assert tx.rank_before("b:x", 1001) == 1 and _order(store, "x") == ["keep"]
     assert tx.execute("SELECT COUNT(*) FROM rank_counts WHERE board = 'b:y'").fetchone()[0] == 0
+
+
+def test_many_rank_changes_in_one_transaction_are_read_back_inside_it_and_kept(store: Store) -> None:
+    """Count changes wait in the transaction (summed per tree node) until a rank is read or the commit: reads inside
+    see every change before them, moves and deletes included, and the tree ends as large as the board."""
+    rng = random.Random(11)
+    keys = rng.sample(range(2**40), 400)
+    with store.write() as tx:
+        for i, key in enumerate(keys[:200]):
+            tx.put(KIND, f"m{i}", {"id": f"m{i}", "board": "x", "key": key})
+        assert tx.rank_size("b:x") == 200
+        assert tx.rank_before("b:x", sorted(keys[:200])[50]) == 50
+        for i, key in enumerate(keys[200:]):
+            tx.put(KIND, f"m{i}", {"id": f"m{i}", "board": "x", "key": key})  # every member moves
+        for i in range(150, 200):
+            tx.delete(KIND, f"m{i}")
+        tx.put(KIND, "n", {"id": "n", "board": "y", "key": 5})
+        moved = sorted(keys[200:350])
+        assert [tx.rank_key(KIND, d["id"]) for d in tx.rank_page(KIND, "b:x", 0, 1000)] == moved
+        tx.delete(KIND, "n")
+    tx = store.read()
+    assert tx.rank_size("b:x") == 150 and tx.rank_size("b:y") == 0
+    assert [tx.rank_before("b:x", key) for key in moved] == list(range(150))
+    # No node of an emptied subtree is left behind (the tree is as large as the board).
+    nodes = store.execute("SELECT COUNT(*) FROM rank_counts WHERE n <= 0 OR board = 'b:y'").fetchone()[0]
+    assert nodes == 0
