@@ -272,20 +272,21 @@ def populate(
     fixtures_dir: str | None,
 ) -> None:
     """Fill a state for a load test; print one JSON line of credentials per person (a summary goes to stderr)."""
-    from .app import create_app
+    from .app import close_app, create_app
     from .config import Config
     from .fusionauth.errors import FusionAuthError
     from .lootlocker.errors import LootLockerError
 
+    if balance is not None and currency is None:
+        raise click.UsageError("--balance needs --currency (the currency of the game it is in)")
     config = Config.from_env(state_path=state_path, fixtures_dir=fixtures_dir)
     if not config.state_path:
         raise click.UsageError("name the state to fill with --state (or MOCKSERVER_STATE)")
-    store: Store = create_app(config).extensions["mockserver.store"]
+    app = create_app(config)
+    store: Store = app.extensions["mockserver.store"]
     # The app's objects (OpenAPI documents, routes) live as long as the command: kept out of the garbage collector's
     # full passes, which the batch's new documents would otherwise trigger over and over.
     gc.freeze()
-    if balance is not None and currency is None:
-        raise click.UsageError("--balance needs --currency (the currency of the game it is in)")
     starting = Plan.balance if balance is None else balance
     plan = Plan(count, seed, application_id, game_key, leaderboard, password, currency=currency, balance=starting)
     began = time.perf_counter()
@@ -297,5 +298,8 @@ def populate(
     except (PopulateError, LootLockerError, FusionAuthError) as error:
         detail = getattr(error, "message", None) or getattr(error, "body", None) or error
         raise click.ClickException(f"populate stopped: {detail}") from error
+    finally:
+        gc.unfreeze()
+        close_app(app)  # its request journal's writer and its connections (a PostgreSQL state's sessions) end here
     elapsed = time.perf_counter() - began
     click.echo(f"populated {count} people in {elapsed:.2f} s ({count / elapsed:,.0f} a second)", err=True)

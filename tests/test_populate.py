@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
+from flask import Flask
 from flask.testing import FlaskClient
 
-from mockserver.app import create_app
+from mockserver.app import close_app, create_app
 from mockserver.cli import main
 from mockserver.config import Config
 
@@ -18,17 +21,42 @@ from .ll_admin_helpers import create_game
 from .login_helpers import AUTH, LOGIN, login_body
 from .test_lootlocker_helpers import GAME_KEY, session_headers
 
+pytest_plugins = ("tests.pg",)  # pg_cluster: the tests below run on SQLite and on PostgreSQL
+
 PASSWORD = "populate-password"
+_apps: list[Flask] = []
 
 
-def populate(state: Path, *args: str) -> list[dict[str, Any]]:
-    result = CliRunner().invoke(main, ["populate", "--state", str(state), *args])
+@pytest.fixture(params=["sqlite", "postgresql"])
+def new_state(request: Any, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Fresh states of the test's backend: SQLite files, or databases of the session's PostgreSQL cluster."""
+    made: list[str] = []
+
+    def make() -> str:
+        if request.param == "sqlite":
+            made.append(str(tmp_path / f"s{len(made)}.sqlite3"))
+        else:
+            made.append(request.getfixturevalue("pg_cluster").create_database())
+        return made[-1]
+
+    yield make
+    while _apps:
+        close_app(_apps.pop())  # no background writer left on a database about to be dropped
+    if request.param == "postgresql":
+        for url in made:
+            request.getfixturevalue("pg_cluster").drop_database(url)
+
+
+def populate(state: str, *args: str) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(main, ["populate", "--state", state, *args])
     assert result.exit_code == 0, result.output
     return [json.loads(line) for line in result.stdout.splitlines()]
 
 
-def served(state: Path) -> FlaskClient:
-    return create_app(Config(strict=True, state_path=str(state))).test_client()
+def served(state: str) -> FlaskClient:
+    app = create_app(Config(strict=True, state_path=state))
+    _apps.append(app)
+    return app.test_client()
 
 
 def seeded(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -39,10 +67,10 @@ def seeded(people: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return people
 
 
-def test_the_same_seed_gives_the_same_people(tmp_path: Path) -> None:
-    first = populate(tmp_path / "a.sqlite3", "-n", "30", "--seed", "5")
-    again = populate(tmp_path / "b.sqlite3", "-n", "30", "--seed", "5")
-    other = populate(tmp_path / "c.sqlite3", "-n", "30", "--seed", "6")
+def test_the_same_seed_gives_the_same_people(new_state: Callable[[], str]) -> None:
+    first = populate(new_state(), "-n", "30", "--seed", "5")
+    again = populate(new_state(), "-n", "30", "--seed", "5")
+    other = populate(new_state(), "-n", "30", "--seed", "6")
     assert seeded(first) == seeded(again)
     assert [p["fusionauth"]["email"] for p in other] != [p["fusionauth"]["email"] for p in first]
     emails = [p["fusionauth"]["email"] for p in first]
@@ -50,17 +78,19 @@ def test_the_same_seed_gives_the_same_people(tmp_path: Path) -> None:
     assert len({p["fusionauth"]["username"] for p in first}) == 30
 
 
-def test_a_seed_populated_twice_into_one_state_is_refused(tmp_path: Path) -> None:
-    populate(tmp_path / "s.sqlite3", "-n", "3", "--seed", "1")
-    result = CliRunner().invoke(main, ["populate", "--state", str(tmp_path / "s.sqlite3"), "-n", "3", "--seed", "1"])
+def test_a_seed_populated_twice_into_one_state_is_refused(new_state: Callable[[], str]) -> None:
+    state = new_state()
+    populate(state, "-n", "3", "--seed", "1")
+    result = CliRunner().invoke(main, ["populate", "--state", state, "-n", "3", "--seed", "1"])
     assert result.exit_code == 1 and "populated into this state already" in result.output
-    assert len(populate(tmp_path / "s.sqlite3", "-n", "3", "--seed", "2")) == 3  # another seed adds people
+    assert len(populate(state, "-n", "3", "--seed", "2")) == 3  # another seed adds people
 
 
-def test_people_sign_in_to_fusionauth_with_their_password_and_their_twitch_code(tmp_path: Path) -> None:
-    person = populate(tmp_path / "s.sqlite3", "-n", "5", "--seed", "3")[4]
+def test_people_sign_in_to_fusionauth_with_their_password_and_their_twitch_code(new_state: Callable[[], str]) -> None:
+    state = new_state()
+    person = populate(state, "-n", "5", "--seed", "3")[4]
     fusionauth = person["fusionauth"]
-    client = served(tmp_path / "s.sqlite3")
+    client = served(state)
     login = client.post(
         "/api/login",
         json={"loginId": fusionauth["email"], "password": PASSWORD, "applicationId": fusionauth["applicationId"]},
@@ -77,10 +107,11 @@ def test_people_sign_in_to_fusionauth_with_their_password_and_their_twitch_code(
     assert [link["identityProviderUserId"] for link in links["identityProviderLinks"]] == [person["twitch"]["id"]]
 
 
-def test_players_have_sessions_connected_accounts_and_guest_sign_in(tmp_path: Path) -> None:
-    person = populate(tmp_path / "s.sqlite3", "-n", "4", "--seed", "9")[2]
+def test_players_have_sessions_connected_accounts_and_guest_sign_in(new_state: Callable[[], str]) -> None:
+    state = new_state()
+    person = populate(state, "-n", "4", "--seed", "9")[2]
     lootlocker = person["lootlocker"]
-    client = served(tmp_path / "s.sqlite3")
+    client = served(state)
     headers = session_headers({"session_token": lootlocker["session_token"]})
     accounts = client.get("/game/v1/connected-accounts", headers=headers)
     assert accounts.status_code == 200, accounts.data
@@ -94,8 +125,8 @@ def test_players_have_sessions_connected_accounts_and_guest_sign_in(tmp_path: Pa
     assert guest.get_json()["seen_before"] is True
 
 
-def test_scores_land_on_the_named_leaderboard_of_the_named_game(tmp_path: Path) -> None:
-    state = tmp_path / "s.sqlite3"
+def test_scores_land_on_the_named_leaderboard_of_the_named_game(new_state: Callable[[], str]) -> None:
+    state = new_state()
     client = served(state)
     game = create_game(client)  # set up as a studio does: the Admin API, a board on the development environment
     board = {"name": "Populated", "key": "populated", "direction_method": "descending", "type": "player"}
@@ -115,8 +146,8 @@ def test_scores_land_on_the_named_leaderboard_of_the_named_game(tmp_path: Path) 
     assert listed == sorted(expected, key=lambda pair: -pair[1])
 
 
-def test_wallets_hold_the_starting_balance_of_the_named_currency(tmp_path: Path) -> None:
-    state = tmp_path / "s.sqlite3"
+def test_wallets_hold_the_starting_balance_of_the_named_currency(new_state: Callable[[], str]) -> None:
+    state = new_state()
     client = served(state)
     game = create_game(client)
     gold = eco.currency(client, game, "Gold", "GLD")
@@ -138,22 +169,21 @@ def test_wallets_hold_the_starting_balance_of_the_named_currency(tmp_path: Path)
         assert client.post("/game/balances/debit", json=spend, headers=headers).status_code == 400
 
 
-def test_an_unknown_currency_or_a_balance_without_one_stops_before_writing(tmp_path: Path) -> None:
-    state = tmp_path / "s.sqlite3"
+def test_an_unknown_currency_or_a_balance_without_one_stops_before_writing(new_state: Callable[[], str]) -> None:
+    state = new_state()
     before = served(state).get("/_mock/state").get_json()
-    unknown = CliRunner().invoke(main, ["populate", "--state", str(state), "-n", "2", "--currency", "NOPE"])
+    unknown = CliRunner().invoke(main, ["populate", "--state", state, "-n", "2", "--currency", "NOPE"])
     assert unknown.exit_code == 1 and "NOPE" in unknown.output
-    alone = CliRunner().invoke(main, ["populate", "--state", str(state), "-n", "2", "--balance", "5"])
+    alone = CliRunner().invoke(main, ["populate", "--state", state, "-n", "2", "--balance", "5"])
     assert alone.exit_code == 2 and "--balance needs --currency" in alone.output
     assert served(state).get("/_mock/state").get_json() == before
 
 
-def test_an_unknown_leaderboard_stops_before_writing(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        main, ["populate", "--state", str(tmp_path / "s.sqlite3"), "-n", "2", "--leaderboard", "nope"]
-    )
+def test_an_unknown_leaderboard_stops_before_writing(new_state: Callable[[], str]) -> None:
+    state = new_state()
+    result = CliRunner().invoke(main, ["populate", "--state", state, "-n", "2", "--leaderboard", "nope"])
     assert result.exit_code == 1 and "populate stopped" in result.output
-    assert "mockserver populate" not in json.dumps(served(tmp_path / "s.sqlite3").get("/_mock/state").get_json())
+    assert "mockserver populate" not in json.dumps(served(state).get("/_mock/state").get_json())
 
 
 def test_an_identity_without_names_gets_stable_faker_ones(client: FlaskClient) -> None:
