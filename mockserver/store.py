@@ -709,9 +709,10 @@ class Store:
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._local.waiting = None
             conn.execute("COMMIT")
         finally:
-            self._local.waiting = None
             fcntl.flock(lock, fcntl.LOCK_UN)
 
     # -- the meta generation: "has the meta table changed?" for every process, without a query ------------
