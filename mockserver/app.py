@@ -111,6 +111,17 @@ def _apply_kickstart(app: Flask, config: Config, store: Store) -> None:
             tx.set_meta(KICKSTART, "done")
 
 
+def open_store(state_path: str) -> Store:
+    """The state's store as the app uses it: its collections' lookup fields, derived fields, cached and ranked kinds."""
+    return Store(
+        state_path,
+        indexes={**identity_indexes, **fusionauth_collections.INDEXES, **lootlocker_collections.INDEXES},
+        derive=fusionauth_collections.DERIVED,
+        watched=(*fusionauth_collections.WATCHED, *lootlocker_collections.WATCHED),
+        ranked=lootlocker_collections.RANKED,
+    )
+
+
 def create_app(config: Config | None = None) -> Flask:
     config = config or Config.from_env()
     specs = load_specs()
@@ -129,13 +140,7 @@ def create_app(config: Config | None = None) -> Flask:
         folder = tempfile.mkdtemp(prefix="mockserver-")
         state_path = str(Path(folder) / "state.sqlite3")
         weakref.finalize(app, shutil.rmtree, folder, ignore_errors=True)
-    store = Store(
-        state_path,
-        indexes={**identity_indexes, **fusionauth_collections.INDEXES, **lootlocker_collections.INDEXES},
-        derive=fusionauth_collections.DERIVED,
-        watched=(*fusionauth_collections.WATCHED, *lootlocker_collections.WATCHED),
-        ranked=lootlocker_collections.RANKED,
-    )
+    store = open_store(state_path)
     with store.write() as tx:
         # The first process to start seeds the database; restarts on a --state file keep its state.
         if tx.get_meta("seeded") is None:

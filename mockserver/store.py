@@ -162,7 +162,7 @@ class _KindSql:
 
     def __init__(self, kind: str, own: bool) -> None:
         table, where = (_table(kind), "1") if own else ("docs", "kind = ?")
-        self.kind, self.own, self.table = kind, own, table
+        self.kind, self.own, self.table, self.where = kind, own, table, where
         self.key: tuple[str, ...] = () if own else (kind,)
         self.select = f"SELECT body FROM {table} WHERE {where}"
         self.select_id = f"SELECT id FROM {table} WHERE {where}"
@@ -189,11 +189,13 @@ class Waiting:
     """A write transaction's writes not sent to the database yet, shared by every Tx on its connection: puts of unranked
     kinds (kind → id → body) and the changes of the rank count tree ((board, level, prefix) → delta)."""
 
-    __slots__ = ("counts", "docs")
+    __slots__ = ("counts", "docs", "touched")
 
     def __init__(self) -> None:
         self.docs: dict[str, dict[str, str]] = {}
         self.counts: dict[tuple[str, int, int], int] = {}
+        # (kind, id) of every document the transaction put or deleted; (kind, None): many at once (Tx.touched).
+        self.touched: set[tuple[str, str | None]] = set()
 
 
 class Tx:
@@ -221,6 +223,17 @@ class Tx:
         # Shared by every Tx on the transaction's connection: an autocommit read inside the transaction sees them.
         self._pending = waiting.docs if waiting is not None else None
         self._counts = waiting.counts if waiting is not None else None
+        self._touched = waiting.touched if waiting is not None else None
+
+    @property
+    def touched(self) -> frozenset[tuple[str, str | None]]:
+        """What this write transaction changed: (kind, id) per document put or deleted, (kind, None) for a collection
+        changed wholesale (delete_where, trim, replace_all). Empty for an autocommit Tx."""
+        return frozenset(self._touched or ())
+
+    def _touch(self, kind: str, id: str | None) -> None:
+        if self._touched is not None:
+            self._touched.add((kind, id))
 
     def _flush(self, kind: str | None = None) -> None:
         """Write the waiting puts: of one kind, or of all kinds and the rank counts (None)."""
@@ -301,6 +314,7 @@ class Tx:
         return [jsontext.loads_document(r[0]) for r in rows]
 
     def put(self, kind: str, id: str, doc: Document) -> None:
+        self._touch(kind, id)
         rank_of = self._ranked.get(kind)
         if rank_of is None and self._pending is not None:
             self._pending.setdefault(kind, {})[id] = self._body(kind, doc)
@@ -313,6 +327,7 @@ class Tx:
 
     def delete(self, kind: str, id: str) -> bool:
         self._changed(kind)
+        self._touch(kind, id)
         waited = self._pending is not None and self._pending.get(kind, {}).pop(id, None) is not None
         if kind in self._ranked:
             self._rerank(kind, id, None)
@@ -321,6 +336,7 @@ class Tx:
 
     def delete_where(self, kind: str, **equals: Any) -> int:
         self._changed(kind)
+        self._touch(kind, None)
         self._flush(kind)
         q = self._sql(kind)
         where, params = _conditions(equals)
@@ -330,15 +346,34 @@ class Tx:
         return self._conn.execute(q.delete_where + where, (*q.key, *params)).rowcount
 
     def put_many(self, kind: str, items: Iterable[tuple[str, Document]]) -> None:
-        """put() of many documents of an unranked collection in one statement (a batch, e.g. journal entries)."""
+        """put() of many documents in one statement (a batch: journal entries, a population copied in). A ranked
+        kind's documents are put one by one here (each a few µs on SQLite); PostgreSQL ranks them in bulk."""
         if kind in self._ranked:
-            raise ValueError(f"{kind} is ranked: put its documents one by one")
+            for id, doc in items:
+                self.put(kind, id, doc)
+            return
         self._flush(kind)
         q = self._sql(kind)
         rows = [(*q.key, id, self._body(kind, doc)) for id, doc in items]
         self._conn.executemany(q.put, rows)
+        for row in rows:
+            self._touch(kind, row[-2])
         if rows:
             self._changed(kind)
+
+    def get_many(self, kind: str, ids: Iterable[str]) -> dict[str, Document]:
+        """The documents of these ids that exist, by id (500 ids a statement)."""
+        self._flush(kind)
+        q = self._sql(kind)
+        wanted, found = list(ids), {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT id, body FROM {q.table} WHERE {q.where} AND id IN ({marks})", (*q.key, *chunk)
+            )
+            found.update((id, jsontext.loads_document(body)) for id, body in rows)
+        return found
 
     def newest(self, kind: str, limit: int) -> list[Document]:
         """The documents with the highest ids, highest first (ids that sort by time: a log)."""
@@ -357,6 +392,7 @@ class Tx:
         if kind in self._ranked:
             raise ValueError(f"{kind} is ranked: delete its documents with delete_where")
         self._changed(kind)
+        self._touch(kind, None)
         self._flush(kind)
         q = self._sql(kind)
         if keep <= 0:
@@ -506,6 +542,8 @@ class Tx:
 
     def replace_all(self, state: Mapping[str, Mapping[str, Document]]) -> None:
         self._flush()
+        for kind in {*state, *self._own_kinds()}:
+            self._touch(kind, None)
         self._conn.execute("DELETE FROM docs WHERE substr(kind, 1, 1) <> ?", (PRIVATE,))
         for kind in self._own_kinds():
             if not kind.startswith(PRIVATE):

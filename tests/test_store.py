@@ -4,6 +4,7 @@ sharing between processes; then what is particular to each."""
 from __future__ import annotations
 
 import multiprocessing
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -476,3 +477,56 @@ def test_the_first_statements_after_the_database_restarted_succeed(pg_cluster: A
     with store.write() as tx:
         tx.put("things", "2", {"id": "2"})
     assert store.read().get("things", "2") == {"id": "2"}
+
+
+def test_a_write_tells_what_it_changed_and_many_documents_go_in_and_out_at_once(state_location: str) -> None:
+    """touched (what populate copies into PostgreSQL), get_many, put_many in bulk: an id given twice keeps its last
+    document, a second bulk put in one transaction does not bring back the first one's documents, ranked kinds too."""
+    ranked = {"scores": lambda doc: ("b", doc["key"])}
+    store = Store(state_location, ranked=ranked)
+    many = [(f"u{n:04}", {"id": f"u{n:04}", "n": n}) for n in range(450)]  # beyond PostgreSQL's COPY threshold
+    with store.write() as tx:
+        tx.put_many("users", [*many, ("u0000", {"id": "u0000", "n": -1})])
+        tx.put("users", "u0001", {"id": "u0001", "n": "changed"})
+        tx.put_many("users", [(f"v{n:04}", {"id": f"v{n:04}"}) for n in range(300)])
+        tx.put_many("scores", [(f"s{n}", {"id": f"s{n}", "key": 1000 - n}) for n in range(250)])
+        tx.delete("users", "u0002")
+        tx.delete_where("logs", level="debug")
+    assert {("users", "u0000"), ("users", "u0001"), ("users", "u0002"), ("scores", "s7")} <= tx.touched
+    assert ("logs", None) in tx.touched and len(tx.touched) == 450 + 300 + 250 + 1
+    read = store.read()
+    got = read.get_many("users", ["u0000", "u0001", "u0002", "u0449", "nope"])
+    assert got == {"u0000": {"id": "u0000", "n": -1}, "u0001": {"id": "u0001", "n": "changed"}, "u0449": many[449][1]}
+    assert read.count("users") == 449 + 300
+    assert read.rank_size("b") == 250 and [d["id"] for d in read.rank_page("scores", "b", 0, 3)] == [
+        "s249",
+        "s248",
+        "s247",
+    ]
+    with store.write() as tx:
+        tx.put_many("scores", [(f"s{n}", {"id": f"s{n}", "key": n}) for n in range(250)])  # every place changes
+    assert [d["id"] for d in store.read().rank_page("scores", "b", 0, 2)] == ["s0", "s1"]
+    assert store.read().rank_before("b", 100) == 100 and store.read().touched == frozenset()
+
+
+def test_a_held_fleet_write_lock_makes_other_nodes_writes_wait_not_its_own(pg_url: str) -> None:
+    holder, other = Store(pg_url), Store(pg_url)
+    done = threading.Event()
+
+    def write_elsewhere() -> None:
+        with other.write() as tx:
+            tx.put("users", "b", {"id": "b"})
+        done.set()
+
+    with holder.hold_writes():  # type: ignore[attr-defined]
+        with holder.write() as tx:
+            tx.put("users", "a", {"id": "a"})
+        thread = threading.Thread(target=write_elsewhere)
+        thread.start()
+        assert not done.wait(0.5)  # queued behind the held lock
+        with holder.write() as tx:
+            tx.put("users", "a2", {"id": "a2"})
+    assert done.wait(5)
+    thread.join()
+    assert sorted(d["id"] for d in holder.read().all("users")) == ["a", "a2", "b"]
+    other.close()
