@@ -310,7 +310,7 @@ def _through_replica(target: Store, plan: Plan, folder: str) -> Iterator[dict[st
             tx.replace_all(target.read().dump())
         waiting: deque[list[dict[str, Any]]] = deque()
         for people, touched in Populator(replica, plan).batches():
-            copier.batches.put(_changed_documents(replica, touched))
+            _hand_over(copier, _changed_documents(replica, touched))
             waiting.append(people)
             while len(waiting) > 1 or (waiting and not copier.done.empty()):
                 _committed(copier)
@@ -324,6 +324,21 @@ def _through_replica(target: Store, plan: Plan, folder: str) -> Iterator[dict[st
             copier.join()
         if replica is not None:
             replica.close()
+
+
+def _hand_over(copier: _CopyIn, batch: tuple[dict[str, dict[str, Any]], list[tuple[str, str]]]) -> None:
+    """Queue a batch for the copy thread (at most two wait); raise what stopped it if it stopped."""
+    while True:
+        try:
+            copier.batches.put(batch, timeout=0.5)
+            return
+        except queue.Full:
+            if not copier.is_alive():
+                while not copier.done.empty():
+                    error = copier.done.get()
+                    if error is not None:
+                        raise error from None
+                raise RuntimeError("the copy thread stopped") from None
 
 
 def _committed(copier: _CopyIn) -> None:

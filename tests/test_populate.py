@@ -202,3 +202,38 @@ def test_an_identity_naming_either_is_kept_as_given(client: FlaskClient) -> None
     only_email = client.post("/_mock/identities", json={"provider": "twitch", "id": "779", "email": "e@example.com"})
     only_name = client.post("/_mock/identities", json={"provider": "twitch", "id": "780", "username": "kept"})
     assert "username" not in only_email.get_json() and "email" not in only_name.get_json()
+
+
+def test_postgresql_receives_what_sqlite_holds_after_the_same_population(tmp_path: Path, pg_cluster: Any) -> None:
+    """Into PostgreSQL the population is made on a local replica and copied in batch by batch: every collection ends
+    with as many documents as the same population made in SQLite directly, and the copied leaderboard ranks."""
+    url = pg_cluster.create_database()
+    try:
+        _same_population_in(str(tmp_path / "s.sqlite3"), url)
+    finally:
+        while _apps:
+            close_app(_apps.pop())
+        pg_cluster.drop_database(url)
+
+
+def _same_population_in(sqlite: str, postgresql: str) -> None:
+    counts = []
+    for state in (sqlite, postgresql):
+        client = served(state)
+        game = create_game(client)
+        board = {"name": "Populated", "key": "populated", "direction_method": "descending", "type": "player"}
+        assert client.post(game.dev("leaderboards"), json=board, headers=game.headers).status_code == 200
+        eco.currency(client, game, "Gold", "GLD")
+        args = ["--game-key", game.development_api_key, "--leaderboard", "populated", "--currency", "GLD"]
+        people = populate(state, "-n", "12", "--seed", "8", *args)
+        client = served(state)
+        exported = client.get("/_mock/state").get_json()
+        counts.append({kind: len(docs) for kind, docs in exported.items()})
+        headers = session_headers({"session_token": people[5]["lootlocker"]["session_token"]})
+        listed = client.get("/game/leaderboards/populated/list?count=50", headers=headers).get_json()["items"]
+        assert [item["rank"] for item in listed] == list(range(1, 13))
+        assert [item["score"] for item in listed] == sorted(
+            (p["lootlocker"]["leaderboard"]["score"] for p in people), reverse=True
+        )
+    assert counts[0] == counts[1]
+    assert counts[0]["lootlocker.players"] == 12 and counts[0]["lootlocker.balances"] == 12
