@@ -46,6 +46,7 @@ from .store import (
     _KIND,
     _LEVELS,
     _RANK_SHIFTS,
+    KINDS_KEY,
     PRIVATE,
     RANK_KEY_BITS,
     Derivations,
@@ -68,7 +69,7 @@ def _readable(fd: int, timeout_s: float) -> bool:
 
 
 SCHEMA_KEY = "store.schema"  # meta key: the version of the tables below
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: indexed kinds in tables of their own
 LOCK_CLASS = 0x6D6F636B  # "mock": the advisory lock space of the mock (first int4 of the lock key)
 _INIT_LOCK = 0
 CONNECT_TIMEOUT_S = 5
@@ -112,6 +113,37 @@ def _placeholders(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+class _Table:
+    """The statements on one documents table: the shared one, or an indexed kind's own (same columns: every statement
+    names the kind, so that one shape serves both)."""
+
+    def __init__(self, name: str, ranked: str, incoming: str) -> None:
+        self.name = name
+        self.get = f"SELECT body FROM {name} WHERE kind = %s AND id = %s"
+        self.items = f"SELECT id, body FROM {name} WHERE kind = %s ORDER BY id"
+        self.put = (
+            f"INSERT INTO {name} (kind, id, body) VALUES (%s, %s, %s) "
+            "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body"
+        )
+        self.delete = f"DELETE FROM {name} WHERE kind = %s AND id = %s"
+        self.newest = f"SELECT body FROM {name} WHERE kind = %s ORDER BY id DESC LIMIT %s"
+        self.count = f"SELECT COUNT(*) FROM {name} WHERE kind = %s"
+        self.nth_newest = f"SELECT id FROM {name} WHERE kind = %s ORDER BY id DESC LIMIT 1 OFFSET %s"
+        self.delete_kind = f"DELETE FROM {name} WHERE kind = %s"
+        self.delete_below = f"DELETE FROM {name} WHERE kind = %s AND id < %s"
+        self.insert = f"INSERT INTO {name} (kind, id, body) VALUES (%s, %s, %s)"
+        self.get_many = f"SELECT id, body FROM {name} WHERE kind = %s AND id = ANY(%s)"
+        self.put_incoming = (  # empties the temporary table as it moves its rows
+            f"WITH moved AS (DELETE FROM {incoming} RETURNING kind, id, body) "
+            f"INSERT INTO {name} (kind, id, body) SELECT kind, id, body FROM moved "
+            "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body"
+        )
+        self.rank_page = (
+            f"SELECT d.body FROM {ranked} r JOIN {name} d ON d.kind = r.kind AND d.id = r.id "
+            "WHERE r.board = %s AND r.kind = %s AND r.key >= %s ORDER BY r.key, r.id LIMIT %s OFFSET %s"
+        )
+
+
 class _Sql:
     """The statements of one namespace (table prefix), built once."""
 
@@ -145,21 +177,8 @@ CREATE TABLE IF NOT EXISTS {self.counts} (
         self.meta_table = (
             f'CREATE TABLE IF NOT EXISTS {self.meta} (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL)'
         )
-        self.get = f"SELECT body FROM {self.docs} WHERE kind = %s AND id = %s"
-        self.items = f"SELECT id, body FROM {self.docs} WHERE kind = %s ORDER BY id"
-        self.put = (
-            f"INSERT INTO {self.docs} (kind, id, body) VALUES (%s, %s, %s) "
-            "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body"
-        )
-        self.delete = f"DELETE FROM {self.docs} WHERE kind = %s AND id = %s"
-        self.newest = f"SELECT body FROM {self.docs} WHERE kind = %s ORDER BY id DESC LIMIT %s"
-        self.count = f"SELECT COUNT(*) FROM {self.docs} WHERE kind = %s"
-        self.nth_newest = f"SELECT id FROM {self.docs} WHERE kind = %s ORDER BY id DESC LIMIT 1 OFFSET %s"
-        self.delete_kind = f"DELETE FROM {self.docs} WHERE kind = %s"
-        self.delete_below = f"DELETE FROM {self.docs} WHERE kind = %s AND id < %s"
-        self.dump = f"SELECT kind, id, body FROM {self.docs} WHERE substr(kind, 1, 1) <> %s ORDER BY kind, id"
+        self.dump = f"SELECT kind, id, body FROM {self.docs} WHERE substr(kind, 1, 1) <> %s"
         self.clear = f"DELETE FROM {self.docs} WHERE substr(kind, 1, 1) <> %s"
-        self.insert = f"INSERT INTO {self.docs} (kind, id, body) VALUES (%s, %s, %s)"
         self.all_docs = f"SELECT kind, id, body FROM {self.docs}"
         self.get_meta = f"SELECT value FROM {self.meta} WHERE key = %s"
         self.set_meta = f"INSERT INTO {self.meta} (key, value) VALUES (%s, %s) " + (
@@ -185,17 +204,12 @@ CREATE TABLE IF NOT EXISTS {self.counts} (
             f"SELECT prefix, n FROM {self.counts} WHERE board = %s AND level = %s AND prefix BETWEEN %s AND %s "
             "ORDER BY prefix"
         )
-        self.rank_page = (
-            f"SELECT d.body FROM {self.ranked} r JOIN {self.docs} d ON d.kind = r.kind AND d.id = r.id "
-            "WHERE r.board = %s AND r.kind = %s AND r.key >= %s ORDER BY r.key, r.id LIMIT %s OFFSET %s"
-        )
         self.rank_of = f"SELECT board, key FROM {self.ranked} WHERE kind = %s AND id = %s"
         self.rank_key = f"SELECT key FROM {self.ranked} WHERE kind = %s AND id = %s"
         self.unrank = f"DELETE FROM {self.ranked} WHERE kind = %s AND id = %s"
         self.rank = f"INSERT INTO {self.ranked} (kind, id, board, key) VALUES (%s, %s, %s, %s)"
         self.ranks_of = f"SELECT board, key FROM {self.ranked} WHERE kind = %s AND id = ANY(%s)"
         self.places_of = f"SELECT id, board, key FROM {self.ranked} WHERE kind = %s AND id = ANY(%s)"
-        self.get_many = f"SELECT id, body FROM {self.docs} WHERE kind = %s AND id = ANY(%s)"
         # put_many's bulk path: COPY into a session's temporary table (emptied at each commit), then one upsert.
         self.incoming = f"{p}mockserver_incoming"
         self.incoming_table = (
@@ -203,23 +217,32 @@ CREATE TABLE IF NOT EXISTS {self.counts} (
             "body TEXT) ON COMMIT DELETE ROWS"
         )
         self.copy_incoming = f"COPY {self.incoming} (kind, id, body) FROM STDIN"
-        self.put_incoming = (  # empties the temporary table as it moves its rows
-            f"WITH moved AS (DELETE FROM {self.incoming} RETURNING kind, id, body) "
-            f"INSERT INTO {self.docs} (kind, id, body) SELECT kind, id, body FROM moved "
-            "ON CONFLICT (kind, id) DO UPDATE SET body = excluded.body"
-        )
         self.unrank_many = f"DELETE FROM {self.ranked} WHERE kind = %s AND id = ANY(%s)"
+        self.prefix = p
+        self.shared = _Table(self.docs, self.ranked, self.incoming)
+        self.tables: dict[str, _Table] = {}  # indexed kind → its own table (the database's list, learnt at start)
 
-    def index(self, kind: str, name: str) -> tuple[str, str]:
-        """(index name, CREATE INDEX) for a field looked up with find(): a partial expression index per kind."""
+    def table(self, kind: str) -> _Table:
+        """The table a kind's documents are in."""
+        return self.tables.get(kind, self.shared)
+
+    def own_table(self, kind: str) -> str:
+        """The name of an indexed kind's own table (quoted: kinds hold dots; at most 63 bytes, PostgreSQL's limit)."""
         if not _KIND.match(kind):
             raise ValueError(f"not a collection name: {kind!r}")
+        name = f"{self.prefix}kind:{kind}"
+        if len(name) > 63:
+            name = f"{name[:50]}:{zlib.crc32(kind.encode()):08x}"
+        return f'"{name}"'
+
+    def index(self, kind: str, name: str) -> tuple[str, str]:
+        """(index name, CREATE INDEX) for a field looked up with find(): an expression index on the kind's table."""
         if not name.isidentifier():
             raise ValueError(f"not a field name: {name!r}")
-        readable = re.sub(r"[^a-z0-9_]", "_", f"{self.docs}_{kind}_{name}".lower())[:50]
+        table = self.own_table(kind)
+        readable = re.sub(r"[^a-z0-9_]", "_", f"{self.prefix}k_{kind}_{name}".lower())[:50]
         index = f"{readable}_{zlib.crc32(f'{kind}:{name}'.encode()):08x}"
-        sql = f"CREATE INDEX IF NOT EXISTS {index} ON {self.docs} ({_field(name)}) WHERE kind = '{kind}'"
-        return index, sql
+        return index, f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({_field(name)})"
 
 
 def _field(name: str) -> str:
@@ -249,12 +272,13 @@ class PgTx(Tx):
         return row[0] if row else None
 
     def _write_rows(self, kind: str, rows: dict[str, str]) -> None:
+        put = self._sql.table(kind).put
         if len(rows) == 1:
             ((id, body),) = rows.items()
-            self._pg.execute(self._sql.put, (kind, id, body))
+            self._pg.execute(put, (kind, id, body))
         else:
             with self._pg.cursor() as cursor:  # psycopg sends the rows in one pipeline: one round trip
-                cursor.executemany(self._sql.put, [(kind, id, body) for id, body in rows.items()])
+                cursor.executemany(put, [(kind, id, body) for id, body in rows.items()])
 
     def get(self, kind: str, id: str) -> Document | None:
         if "\x00" in id:
@@ -263,12 +287,12 @@ class PgTx(Tx):
             waiting = self._pending.get(kind)
             if waiting is not None and id in waiting:
                 return jsontext.loads_document(waiting[id])
-        body = self._one(self._sql.get, (kind, id))
+        body = self._one(self._sql.table(kind).get, (kind, id))
         return jsontext.loads_document(body) if body is not None else None
 
     def items(self, kind: str) -> list[tuple[str, Document]]:
         self._flush(kind)
-        rows = self._pg.execute(self._sql.items, (kind,))
+        rows = self._pg.execute(self._sql.table(kind).items, (kind,))
         return [(id, jsontext.loads_document(body)) for id, body in rows]
 
     def _conditions(self, kind: str, equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
@@ -294,7 +318,7 @@ class PgTx(Tx):
     def find(self, kind: str, **equals: Any) -> list[Document]:
         self._flush(kind)
         where, params = self._conditions(kind, equals)
-        rows = self._pg.execute(f"SELECT body FROM {self._sql.docs} WHERE {where} ORDER BY id", params)
+        rows = self._pg.execute(f"SELECT body FROM {self._sql.table(kind).name} WHERE {where} ORDER BY id", params)
         return [jsontext.loads_document(body) for (body,) in rows]
 
     def put(self, kind: str, id: str, doc: Document) -> None:
@@ -303,7 +327,7 @@ class PgTx(Tx):
         if rank_of is None and self._pending is not None and "\x00" not in id:
             self._pending.setdefault(kind, {})[id] = self._body(kind, doc)
         else:
-            self._pg.execute(self._sql.put, (kind, id, self._body(kind, doc)))
+            self._pg.execute(self._sql.table(kind).put, (kind, id, self._body(kind, doc)))
             if rank_of is not None:
                 self._rerank(kind, id, rank_of(doc))
         self._changed(kind)
@@ -316,17 +340,18 @@ class PgTx(Tx):
         waited = self._pending is not None and self._pending.get(kind, {}).pop(id, None) is not None
         if kind in self._ranked:
             self._rerank(kind, id, None)
-        return self._pg.execute(self._sql.delete, (kind, id)).rowcount > 0 or waited
+        return self._pg.execute(self._sql.table(kind).delete, (kind, id)).rowcount > 0 or waited
 
     def delete_where(self, kind: str, **equals: Any) -> int:
         self._changed(kind)
         self._touch(kind, None)
         self._flush(kind)
         where, params = self._conditions(kind, equals)
+        table = self._sql.table(kind).name
         if kind in self._ranked:
-            ids = [id for (id,) in self._pg.execute(f"SELECT id FROM {self._sql.docs} WHERE {where}", params)]
+            ids = [id for (id,) in self._pg.execute(f"SELECT id FROM {table} WHERE {where}", params)]
             self._unrank_many(kind, ids)
-        return self._pg.execute(f"DELETE FROM {self._sql.docs} WHERE {where}", params).rowcount
+        return self._pg.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount
 
     def put_many(self, kind: str, items: Iterable[tuple[str, Document]]) -> None:
         """Many documents at once: a few rows in one pipelined executemany; from COPY_ROWS on, COPY into a temporary
@@ -336,15 +361,16 @@ class PgTx(Tx):
         rows = [(kind, id, self._body(kind, doc)) for id, doc in docs]
         if not rows:
             return
+        statements = self._sql.table(kind)
         if len(rows) < COPY_ROWS:
             with self._pg.cursor() as cursor:
-                cursor.executemany(self._sql.put, rows)
+                cursor.executemany(statements.put, rows)
         else:
             self._pg.execute(self._sql.incoming_table)
             with self._pg.cursor() as cursor, cursor.copy(self._sql.copy_incoming) as copy:
                 for row in rows:
                     copy.write_row(row)
-            self._pg.execute(self._sql.put_incoming)
+            self._pg.execute(statements.put_incoming)
         rank_of = self._ranked.get(kind)
         if rank_of is not None:
             self._rerank_many(kind, [(id, rank_of(doc)) for id, doc in docs])
@@ -355,29 +381,30 @@ class PgTx(Tx):
     def get_many(self, kind: str, ids: Iterable[str]) -> dict[str, Document]:
         self._flush(kind)
         wanted = [id for id in ids if "\x00" not in id]
-        rows = self._pg.execute(self._sql.get_many, (kind, wanted))
+        rows = self._pg.execute(self._sql.table(kind).get_many, (kind, wanted))
         return {id: jsontext.loads_document(body) for id, body in rows}
 
     def newest(self, kind: str, limit: int) -> list[Document]:
         self._flush(kind)
-        rows = self._pg.execute(self._sql.newest, (kind, limit))
+        rows = self._pg.execute(self._sql.table(kind).newest, (kind, limit))
         return [jsontext.loads_document(body) for (body,) in rows]
 
     def count(self, kind: str) -> int:
         self._flush(kind)
-        return int(self._one(self._sql.count, (kind,)))
+        return int(self._one(self._sql.table(kind).count, (kind,)))
 
     def trim(self, kind: str, keep: int) -> int:
         if kind in self._ranked:
             raise ValueError(f"{kind} is ranked: delete its documents with delete_where")
         self._changed(kind)
         self._flush(kind)
+        statements = self._sql.table(kind)
         if keep <= 0:
-            return self._pg.execute(self._sql.delete_kind, (kind,)).rowcount
-        last = self._one(self._sql.nth_newest, (kind, keep - 1))
+            return self._pg.execute(statements.delete_kind, (kind,)).rowcount
+        last = self._one(statements.nth_newest, (kind, keep - 1))
         if last is None:
             return 0
-        return self._pg.execute(self._sql.delete_below, (kind, last)).rowcount
+        return self._pg.execute(statements.delete_below, (kind, last)).rowcount
 
     # -- rankings: the count tree of store.Tx, in PostgreSQL ----------------------------------------
     def _unrank_many(self, kind: str, ids: list[str]) -> None:
@@ -501,31 +528,42 @@ class PgTx(Tx):
                         break
                     skip -= n
             start = prefix
-        rows = self._pg.execute(self._sql.rank_page, (board, kind, start, limit, skip))
+        rows = self._pg.execute(self._sql.table(kind).rank_page, (board, kind, start, limit, skip))
         return [jsontext.loads_document(body) for (body,) in rows]
 
     # -- the whole state ----------------------------------------------------------------------------
     def dump(self) -> State:
         self._flush()
+        rows = self._pg.execute(self._sql.dump, (PRIVATE,)).fetchall()
+        for kind, table in self._sql.tables.items():
+            if not kind.startswith(PRIVATE):
+                rows += self._pg.execute(f"SELECT kind, id, body FROM {table.name}").fetchall()
         state: State = {}
-        for kind, id, body in self._pg.execute(self._sql.dump, (PRIVATE,)):
+        for kind, id, body in sorted(rows):  # by kind and id, as SQLite's dump ("C" collation: by code point)
             state.setdefault(kind, {})[id] = jsontext.loads_document(body)
         return state
 
     def replace_all(self, state: Mapping[str, Mapping[str, Document]]) -> None:
         self._flush()
         self._pg.execute(self._sql.clear, (PRIVATE,))
-        rows = [(kind, id, self._body(kind, doc)) for kind, docs in state.items() for id, doc in docs.items()]
-        if rows:
-            with self._pg.cursor() as cursor:
-                cursor.executemany(self._sql.insert, rows)
+        for kind, table in self._sql.tables.items():
+            if not kind.startswith(PRIVATE):
+                self._pg.execute(f"DELETE FROM {table.name}")
+        for kind, docs in state.items():
+            rows = [(kind, id, self._body(kind, doc)) for id, doc in docs.items()]
+            if rows:
+                with self._pg.cursor() as cursor:
+                    cursor.executemany(self._sql.table(kind).insert, rows)
         self._rebuild_rankings()
         for kind in sorted(self._watched):
             self._changed(kind)
 
     def rewrite(self) -> None:
         self._flush()
-        for kind, id, body in self._pg.execute(self._sql.all_docs).fetchall():
+        rows = self._pg.execute(self._sql.all_docs).fetchall()
+        for table in self._sql.tables.values():
+            rows += self._pg.execute(f"SELECT kind, id, body FROM {table.name}").fetchall()
+        for kind, id, body in rows:
             self.put(kind, id, json.loads(body))
         self._rebuild_rankings()
 
@@ -583,7 +621,10 @@ class PgStore(Store):
         # OFF (the request journal): a commit does not wait for the WAL flush (synchronous_commit off).
         self.synchronous = synchronous
         self._sql = _Sql(namespace)
-        self._indexes = [self._sql.index(kind, name) for kind, names in (indexes or {}).items() for name in names]
+        self._declared = {kind: tuple(names) for kind, names in (indexes or {}).items()}
+        for kind, names in self._declared.items():
+            for name in names:
+                self._sql.index(kind, name)  # checks the names
         self._begin = f"BEGIN; SELECT pg_advisory_xact_lock({LOCK_CLASS}, {_lock_id(f'write:{namespace}')})"
         self._local = threading.local()
         # Process-wide: the LISTEN connection and the generation it counts (Cached's "has anything changed?").
@@ -648,7 +689,15 @@ class PgStore(Store):
                 raise RuntimeError(f"{self._sql.docs}: schema {version} is newer than this mockserver's")
             if version < 1:
                 conn.execute(self._sql.schema)
-            # Later versions migrate here, one step per version.
+            # Version 2: indexed kinds have tables of their own (below), the shared table no partial indexes.
+            if version < 2:
+                shared = conn.execute(
+                    "SELECT indexname FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema() "
+                    "AND indexname <> %s",
+                    (self._sql.docs, f"{self._sql.docs}_pkey"),
+                ).fetchall()
+                for (name,) in shared:
+                    conn.execute(f'DROP INDEX "{name}"')  # type: ignore[arg-type]
             if version != SCHEMA_VERSION:
                 conn.execute(self._sql.set_meta, (SCHEMA_KEY, str(SCHEMA_VERSION)))
             # Looked up as the tables' names are (search_path): a schema per fleet in one database works.
@@ -659,14 +708,40 @@ class PgStore(Store):
                 conn.execute(_FIELD_FUNCTION)
             elif found[0] != "u":  # created PARALLEL SAFE by an earlier version
                 conn.execute("ALTER FUNCTION mockserver_field(text, text) PARALLEL UNSAFE")
-            indexes = conn.execute(
-                "SELECT indexname FROM pg_indexes WHERE tablename = %s AND schemaname = current_schema()",
-                (self._sql.docs,),
+            self._own_tables(conn)
+
+    def _own_tables(self, conn: psycopg.Connection[Any]) -> None:
+        """Give each declared kind its table (moving its documents out of the shared table once: a database written
+        by an older version, or a kind declared since) and its field indexes; learn the database's list, which every
+        node follows (KINDS_KEY). Inside _initialize's locked transaction."""
+        row = conn.execute(self._sql.get_meta, (KINDS_KEY,)).fetchone()
+        kinds: list[str] = json.loads(row[0]) if row else []
+        for kind in sorted(set(self._declared) - set(kinds)):
+            table = self._sql.own_table(kind)
+            conn.execute(  # type: ignore[arg-type]
+                f'CREATE TABLE IF NOT EXISTS {table} (kind TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, '
+                "body TEXT NOT NULL, PRIMARY KEY (kind, id))"
             )
-            existing = {name for (name,) in indexes}
-            for name, sql in self._indexes:
-                if name not in existing:
-                    conn.execute(sql)
+            conn.execute(f"INSERT INTO {table} SELECT kind, id, body FROM {self._sql.docs} WHERE kind = %s", (kind,))  # type: ignore[arg-type]
+            conn.execute(f"DELETE FROM {self._sql.docs} WHERE kind = %s", (kind,))  # type: ignore[arg-type]
+            kinds.append(kind)
+        if row is None or sorted(kinds) != json.loads(row[0]):
+            conn.execute(self._sql.set_meta, (KINDS_KEY, json.dumps(sorted(kinds))))
+        existing = {
+            name
+            for (name,) in conn.execute(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND indexname LIKE %s",
+                (f"{self._sql.prefix}k\\_%",),
+            )
+        }
+        for kind, names in self._declared.items():
+            for name in names:
+                index, sql = self._sql.index(kind, name)
+                if index not in existing:
+                    conn.execute(sql)  # type: ignore[arg-type]
+        self._sql.tables = {
+            kind: _Table(self._sql.own_table(kind), self._sql.ranked, self._sql.incoming) for kind in kinds
+        }
 
     def read(self) -> Tx:
         waiting = getattr(self._local, "waiting", None)  # inside this thread's write transaction: its waiting writes

@@ -342,7 +342,8 @@ def test_nodes_starting_together_on_a_new_database_all_succeed(pg_url: str) -> N
         w.join(60)
     assert [w.exitcode for w in workers] == [0] * 8
     store = Store(pg_url)
-    assert store.read().get_meta("store.schema") == "1"
+    assert store.read().get_meta("store.schema") == "2"
+    assert store.read().get_meta("store.kinds") == '["things"]'  # the indexed kind got its table once
 
 
 def test_find_uses_the_declared_indexes_on_postgresql(pg_url: str) -> None:
@@ -354,10 +355,59 @@ def test_find_uses_the_declared_indexes_on_postgresql(pg_url: str) -> None:
     assert store.read().find("players", game="g", public_uid="P7") == [{"id": "7", "game": "g", "public_uid": "P7"}]
     store.execute("SET enable_seqscan TO off")  # 200 rows: make the planner show the index it can use
     plan = store.execute(
-        "EXPLAIN SELECT body FROM docs WHERE kind = 'players' AND mockserver_field(body, 'public_uid') = ?::jsonb",
+        "EXPLAIN SELECT body FROM \"kind:players\" WHERE kind = 'players' "
+        "AND mockserver_field(body, 'public_uid') = ?::jsonb",
         ('"P7"',),
     ).fetchall()
-    assert "docs_players_public_uid" in str(plan)
+    assert "k_players_public_uid" in str(plan)
+    # The shared table keeps its primary key alone: an insert of any kind checks no partial index (~45 µs each).
+    shared = store.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'docs'").fetchall()
+    assert shared == [("docs_pkey",)]
+    assert store.read().get("other", "x") == {"id": "x", "public_uid": "P7"}
+
+
+def test_a_database_of_the_shared_table_layout_is_moved_to_tables_per_kind_once(pg_url: str) -> None:
+    """A database written by schema 1 (one `docs` table with a partial index per kind and field): opened, its indexed
+    kinds' documents move to their own tables, the partial indexes go, and nothing is lost or changed."""
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute('CREATE TABLE meta (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL)')
+        conn.execute(
+            'CREATE TABLE docs (kind TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, body TEXT NOT NULL, '
+            "PRIMARY KEY (kind, id))"
+        )
+        conn.execute(
+            'CREATE TABLE ranked (kind TEXT COLLATE "C" NOT NULL, id TEXT COLLATE "C" NOT NULL, '
+            'board TEXT COLLATE "C" NOT NULL, key BIGINT NOT NULL, PRIMARY KEY (kind, id))'
+        )
+        conn.execute(
+            'CREATE TABLE rank_counts (board TEXT COLLATE "C" NOT NULL, level INTEGER NOT NULL, '
+            "prefix BIGINT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (board, level, prefix))"
+        )
+        conn.execute(
+            "CREATE FUNCTION mockserver_field(body text, name text) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE "
+            "PARALLEL UNSAFE AS $$ BEGIN RETURN body::jsonb -> name; EXCEPTION WHEN others THEN RETURN NULL; END $$"
+        )
+        conn.execute(
+            "CREATE INDEX docs_players_public_uid_old ON docs (mockserver_field(body, 'public_uid')) "
+            "WHERE kind = 'players'"
+        )
+        conn.execute("INSERT INTO meta VALUES ('store.schema', '1')")
+        for n in range(30):
+            conn.execute(
+                "INSERT INTO docs VALUES ('players', %s, %s)", (f"p{n:02}", f'{{"id":"p{n:02}","public_uid":"U{n}"}}')
+            )
+        conn.execute("INSERT INTO docs VALUES ('sessions', 's1', '{\"id\":\"s1\"}')")
+    store = Store(pg_url, indexes={"players": ("public_uid",)})
+    tx = store.read()
+    assert tx.get_meta("store.schema") == "2" and tx.count("players") == 30
+    assert tx.find("players", public_uid="U7") == [{"id": "p07", "public_uid": "U7"}]
+    assert tx.get("sessions", "s1") == {"id": "s1"} and len(tx.dump()["players"]) == 30
+    assert store.execute("SELECT COUNT(*) FROM docs WHERE kind = 'players'").fetchone()[0] == 0
+    assert store.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'docs'").fetchall() == [("docs_pkey",)]
+    again = Store(pg_url, indexes={"players": ("public_uid",)})  # a second start moves nothing twice
+    assert again.read().count("players") == 30
 
 
 def test_a_change_through_one_node_is_seen_by_the_next_read_on_another(pg_url: str) -> None:
