@@ -17,10 +17,12 @@ generation at the commit. Where LISTEN is not available (lost connection, a data
 Cached value queries its version row instead: correct, one round trip dearer.
 
 Schema. Created on first use in one transaction that holds an advisory lock (nodes starting together queue on it),
-its version kept in the meta table (SCHEMA_KEY) so that a later version can migrate it. Bodies are stored as text, as
-written (jsontext), so that documents come back byte for byte; find() and the INDEXES read fields through
-mockserver_field(), which gives NULL for the rare body PostgreSQL's jsonb refuses (a \\u0000 or a lone surrogate)
-instead of failing the write. Text columns use the "C" collation: ids order as in SQLite (by code point).
+its version kept in the meta table (SCHEMA_KEY) so that a later version can migrate it. As in SQLite, each indexed kind
+has a table of its own with its field indexes (schema 2; the list in KINDS_KEY), the other kinds share one table with
+its primary key alone: PostgreSQL checks every partial index's condition on every insert into a table. Bodies are
+stored as text, as written (jsontext), so that documents come back byte for byte; find() and the INDEXES read fields
+through mockserver_field(), which gives NULL for the rare body PostgreSQL's jsonb refuses (a \\u0000 or a lone
+surrogate) instead of failing the write. Text columns use the "C" collation: ids order as in SQLite (by code point).
 """
 
 from __future__ import annotations
@@ -296,7 +298,7 @@ class PgTx(Tx):
         return [(id, jsontext.loads_document(body)) for id, body in rows]
 
     def _conditions(self, kind: str, equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
-        # The kind is written into the SQL so that PostgreSQL can use the kind's partial indexes.
+        # The kind is written into the SQL (its own table holds only it; the shared table is keyed by it).
         if not _KIND.match(kind):
             raise ValueError(f"not a collection name: {kind!r}")
         where = [f"kind = '{kind}'"]
