@@ -210,7 +210,6 @@ CREATE TABLE IF NOT EXISTS {self.counts} (
         self.rank_key = f"SELECT key FROM {self.ranked} WHERE kind = %s AND id = %s"
         self.unrank = f"DELETE FROM {self.ranked} WHERE kind = %s AND id = %s"
         self.rank = f"INSERT INTO {self.ranked} (kind, id, board, key) VALUES (%s, %s, %s, %s)"
-        self.ranks_of = f"SELECT board, key FROM {self.ranked} WHERE kind = %s AND id = ANY(%s)"
         self.places_of = f"SELECT id, board, key FROM {self.ranked} WHERE kind = %s AND id = ANY(%s)"
         # put_many's bulk path: COPY into a session's temporary table (emptied at each commit), then one upsert.
         self.incoming = f"{p}mockserver_incoming"
@@ -421,7 +420,7 @@ class PgTx(Tx):
         counts: dict[tuple[str, int, int], int] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            for board, key in self._pg.execute(self._sql.ranks_of, (kind, chunk)).fetchall():
+            for _, board, key in self._pg.execute(self._sql.places_of, (kind, chunk)).fetchall():
                 for level, shift in _LEVELS:
                     node = (board, level, int(key) >> shift)
                     counts[node] = counts.get(node, 0) - 1
