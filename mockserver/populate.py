@@ -318,6 +318,10 @@ def _through_replica(target: Store, plan: Plan, folder: str) -> Iterator[dict[st
         while waiting:
             _committed(copier)
             yield from waiting.popleft()
+    except BaseException:
+        while not copier.batches.empty():  # stopped: batches not yet copied stay out of the state
+            copier.batches.get_nowait()
+        raise
     finally:
         if copier.is_alive():
             copier.batches.put(None)
