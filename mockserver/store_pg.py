@@ -55,7 +55,6 @@ from .store import (
     Document,
     Indexes,
     Rankings,
-    State,
     Store,
     Tx,
     Waiting,
@@ -179,7 +178,6 @@ CREATE TABLE IF NOT EXISTS {self.counts} (
         self.meta_table = (
             f'CREATE TABLE IF NOT EXISTS {self.meta} (key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL)'
         )
-        self.dump = f"SELECT kind, id, body FROM {self.docs} WHERE substr(kind, 1, 1) <> %s"
         self.clear = f"DELETE FROM {self.docs} WHERE substr(kind, 1, 1) <> %s"
         self.all_docs = f"SELECT kind, id, body FROM {self.docs}"
         self.get_meta = f"SELECT value FROM {self.meta} WHERE key = %s"
@@ -540,16 +538,15 @@ class PgTx(Tx):
         return [jsontext.loads_document(body) for (body,) in rows]
 
     # -- the whole state ----------------------------------------------------------------------------
-    def dump(self) -> State:
+    def _rows(self, *, private: bool) -> list[tuple[str, str, str]]:
+        """(kind, id, body) of every document, by kind and id, from every table (Tx.dump and Tx.rewrite read them)."""
         self._flush()
-        rows = self._pg.execute(self._sql.dump, (PRIVATE,)).fetchall()
+        sql = self._sql.all_docs + ("" if private else " WHERE substr(kind, 1, 1) <> %s")
+        rows = self._pg.execute(sql, () if private else (PRIVATE,)).fetchall()  # type: ignore[arg-type]
         for kind, table in self._sql.tables.items():
-            if not kind.startswith(PRIVATE):
-                rows += self._pg.execute(f"SELECT kind, id, body FROM {table.name}").fetchall()
-        state: State = {}
-        for kind, id, body in sorted(rows):  # by kind and id, as SQLite's dump ("C" collation: by code point)
-            state.setdefault(kind, {})[id] = jsontext.loads_document(body)
-        return state
+            if private or not kind.startswith(PRIVATE):
+                rows += self._pg.execute(f"SELECT kind, id, body FROM {table.name}").fetchall()  # type: ignore[arg-type]
+        return sorted(rows)  # "C" collation in the database, code points here: the same order
 
     def replace_all(self, state: Mapping[str, Mapping[str, Document]]) -> None:
         self._flush()
@@ -565,15 +562,6 @@ class PgTx(Tx):
         self._rebuild_rankings()
         for kind in sorted(self._watched):
             self._changed(kind)
-
-    def rewrite(self) -> None:
-        self._flush()
-        rows = self._pg.execute(self._sql.all_docs).fetchall()
-        for table in self._sql.tables.values():
-            rows += self._pg.execute(f"SELECT kind, id, body FROM {table.name}").fetchall()
-        for kind, id, body in rows:
-            self.put(kind, id, json.loads(body))
-        self._rebuild_rankings()
 
     # -- meta ---------------------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
