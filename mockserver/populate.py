@@ -14,20 +14,22 @@ is one JSON line per person with what a load script needs to sign in as them.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
-import queue
+import multiprocessing
+import os
 import random
 import shutil
 import sys
 import tempfile
-import threading
 import time
+import traceback
 import unicodedata
 import uuid
-from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +43,8 @@ from .fusionauth.links import link_key, new_link
 from .fusionauth.users import Users
 from .identities import IDENTITIES, complete
 from .identities import key as identity_key
-from .lootlocker.collections import GAMES
+from .lootlocker import sequences
+from .lootlocker.collections import GAMES, PLAYERS
 from .lootlocker.connected_accounts import ConnectedAccounts
 from .lootlocker.economy import currencies, wallets
 from .lootlocker.games import Games
@@ -53,7 +56,10 @@ from .store import Store, Tx
 
 DEFAULT_APPLICATION_ID = "10000000-0000-0002-0000-000000000001"  # the fixtures' "Pied Piper Login"
 POOL_SIZE = 400  # distinct first and last names drawn from Faker: 160,000 combinations before the index decides
-BATCH = 5000  # people a write transaction: fewer commits, each index page written once per batch
+# People a batch (one trial in a worker, one write transaction in the state): 2,000 made the most people a second of
+# 1,000 / 2,000 / 5,000 (bench/populate.py --whole): large enough that commits are few, small enough that the workers'
+# first batches arrive soon and the last one is written soon after the workers end.
+BATCH = 2000
 
 
 class PopulateError(Exception):
@@ -126,7 +132,10 @@ def _twitch_provider(store: Store, application_id: str) -> dict[str, Any]:
 
 
 class Populator:
-    def __init__(self, store: Store, plan: Plan) -> None:
+    """Makes people on a store (a replica of the state, in a worker): one trial transaction a batch, whose documents the
+    command then writes into the state."""
+
+    def __init__(self, store: Store, plan: Plan, names: Names | None = None) -> None:
         self.store = store
         self.plan = plan
         self.users = Users(store, None)  # type: ignore[arg-type]  # only PATCH uses the schema check
@@ -142,36 +151,46 @@ class Populator:
         if game is None:
             raise PopulateError(f"no LootLocker game with the key {plan.game_key}")
         self.game = game
+        # The sequences a person draws one value of (legacy player id; score write): a batch starting at person
+        # `start` begins each at the state's value + start, so that batches made apart fit together.
+        self.sequences = {f"{game['id']}:players": sequences.last_value(tx, f"{game['id']}:players")}
+        self.board: dict[str, Any] | None = None
         if plan.leaderboard is not None:
-            self.leaderboards.board(tx, game["id"], plan.leaderboard)  # raises a LootLocker 404 when unknown
+            self.board = self.leaderboards.board(tx, game["id"], plan.leaderboard)  # a LootLocker 404 when unknown
+            name = f"leaderboard:{self.board['id']}"
+            self.sequences[name] = sequences.last_value(tx, name)
         # A LootLocker 404 when the game has no such currency.
         self.currency = currencies.by_code(tx, game["id"], plan.currency) if plan.currency is not None else None
-        self.names = Names(plan.seed, plan.locale)
+        self.names = names or Names(plan.seed, plan.locale)
+        self.twitch = tx.get(IDENTITY_PROVIDERS, TWITCH_ID)
 
     def prepare(self) -> None:
         """What every person needs before the first batch: the Twitch identity provider (created when missing)."""
         self.twitch = _twitch_provider(self.store, self.plan.application_id)
 
-    def batches(self) -> Iterator[tuple[list[dict[str, Any]], frozenset[tuple[str, str | None]]]]:
-        """Write the population batch by batch: each batch's people once it is committed, with what it changed."""
-        self.prepare()
-        rng = random.Random(self.plan.seed)
-        self.store.prefer_bulk()
-        for start in range(0, self.plan.count, BATCH):
+    def batch(self, start: int) -> tuple[list[dict[str, Any]], dict[str, dict[str, str | None]]]:
+        """The people from index `start` (BATCH of them at most) made in a trial transaction: their credentials and the
+        documents they add to the state (Tx.written), as if the people before them had been made."""
+        if self.twitch is None:
+            raise PopulateError("the Twitch identity provider is missing: prepare() the state first")
+        end = min(start + BATCH, self.plan.count)
+        rng = random.Random()
+        with self.store.trial() as tx:
+            tenant = tx.get("fusionauth.tenants", self.application["tenantId"])
+            for name, value in self.sequences.items():
+                sequences.restart_after(tx, name, value + start)
             people = []
-            with self.store.write() as tx:
-                tenant = tx.get("fusionauth.tenants", self.application["tenantId"])
-                for index in range(start, min(start + BATCH, self.plan.count)):
-                    people.append(self._person(tx, tenant, rng, index))
-            yield people, tx.touched
-
-    def run(self) -> Iterator[dict[str, Any]]:
-        """Each person's credentials once their batch is committed."""
-        for people, _ in self.batches():
-            yield from people
+            for index in range(start, end):
+                rng.seed(f"{self.plan.seed}/{index}")  # a person's names and secrets follow from the seed and index
+                people.append(self._person(tx, tenant, rng, index))
+            for name, value in self.sequences.items():
+                if sequences.last_value(tx, name) != value + end:  # a model drew more than once: batches would clash
+                    raise RuntimeError(f"the sequence {name} did not advance by one a person")
+            return people, tx.written()
 
     def _person(self, tx: Tx, tenant: dict[str, Any] | None, rng: random.Random, index: int) -> dict[str, Any]:
         plan = self.plan
+        assert self.twitch is not None
         names = self.names.person(rng, index)
         twitch_id = f"{plan.seed}{index:010d}"
         if tx.get(IDENTITIES, identity_key("twitch", twitch_id)) is not None:
@@ -246,110 +265,156 @@ class Populator:
         }
 
 
-# -- into PostgreSQL: through a local replica -------------------------------------------------------------
-# On PostgreSQL every read the models make is a round trip (~11 a person) and populate would run at a few hundred people
-# a second. So the population is made on a local SQLite replica of the state, by the same models, and each batch's
-# documents are copied into PostgreSQL (COPY) by a second thread while the next batch is made. The fleet's write lock
-# is held from the copy of the state to the last batch: the replica stays exact (no other node writes meanwhile; their
-# reads go on), and a batch's people are printed once PostgreSQL has committed them.
-class _CopyIn(threading.Thread):
-    def __init__(self, target: Store) -> None:
-        super().__init__(name="populate-copy-in", daemon=True)
-        self.target = target
-        self.batches: queue.Queue[tuple[dict[str, dict[str, Any]], list[tuple[str, str]]] | None] = queue.Queue(2)
-        self.done: queue.Queue[BaseException | None] = queue.Queue()  # one per batch committed (or the error)
-        self.locked = threading.Event()
-
-    def run(self) -> None:
-        try:
-            with self.target.hold_writes():  # type: ignore[attr-defined]  # a PgStore
-                self.locked.set()
-                while (batch := self.batches.get()) is not None:
-                    documents, deleted = batch
-                    with self.target.write() as tx:
-                        for kind in sorted(documents):
-                            tx.put_many(kind, documents[kind].items())
-                        for kind, id in deleted:
-                            tx.delete(kind, id)
-                    self.done.put(None)
-        except BaseException as error:  # handed to the main thread, which raises it
-            self.locked.set()
-            self.done.put(error)
-        finally:
-            self.target.close()  # this thread's connection
+# -- the workers: batches made on replicas, on every core ---------------------------------------------------------
+# Each worker process has its own SQLite copy of the state (taken while the state's write lock is held, so it stays
+# exact) and makes every `workers`-th batch there in a trial transaction that is rolled back: its replica never
+# grows, and the batch's documents go to the command, which writes them into the state in order (SQLite or
+# PostgreSQL, put_bodies: no parse or dump again). What batches made apart could share is settled so: sequences
+# start where the people before the batch leave them (Populator.batch), names, emails and Twitch ids carry the
+# person's index, and a public UID drawn twice by two workers is drawn again when the batch is written.
+Batch = tuple[list[dict[str, Any]], dict[str, dict[str, str | None]]]
 
 
-def _changed_documents(
-    replica: Store, touched: frozenset[tuple[str, str | None]]
-) -> tuple[dict[str, dict[str, Any]], list[tuple[str, str]]]:
-    """A batch's documents as the replica holds them after its commit (by kind), and the ids it deleted."""
-    ids: dict[str, list[str]] = {}
-    for kind, id in touched:
-        if id is None:
-            raise RuntimeError(f"populate changed the collection {kind} wholesale: it cannot be copied in")
-        ids.setdefault(kind, []).append(id)
-    tx = replica.read()
-    documents = {kind: tx.get_many(kind, sorted(wanted)) for kind, wanted in ids.items()}
-    deleted = [(kind, id) for kind, wanted in ids.items() for id in wanted if id not in documents[kind]]
-    return documents, deleted
+def _work(pipe: Connection) -> None:
+    """A worker process: waits for its job (replica, plan, names, first, step), then makes the batches first,
+    first + step, … of the plan on its replica, sending each to the command as it is made."""
+    job = pipe.recv()
+    if job is None:
+        return
+    from .app import open_store
+    from .fusionauth.errors import FusionAuthError
+    from .lootlocker.errors import LootLockerError
+
+    replica, plan, names, first, step = job
+    store = open_store(replica)
+    try:
+        store.prefer_bulk()
+        gc.freeze()  # the models' objects: out of the collector's full passes, which each batch would trigger
+        maker = Populator(store, plan, names)
+        for start in range(first * BATCH, plan.count, step * BATCH):
+            pipe.send(("batch", maker.batch(start)))
+    except (PopulateError, LootLockerError, FusionAuthError) as error:
+        pipe.send(("refused", _detail(error)))
+    except BaseException:
+        pipe.send(("failed", traceback.format_exc()))
+    finally:
+        store.close()
+        pipe.close()
 
 
-def _through_replica(target: Store, plan: Plan, folder: str) -> Iterator[dict[str, Any]]:
+class Workers:
+    """The worker processes, started before the command opens the state so that their start (a new interpreter
+    importing the models, ~0.4 s) overlaps the app's. Spawned, not forked: the app's threads hold locks."""
+
+    def __init__(self, count: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.processes: list[Any] = []
+        self.pipes: list[Connection] = []
+        self.working: set[int] = set()  # the processes given a job
+        for n in range(count):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_work, args=(theirs,), name=f"populate-{n}", daemon=True)
+            process.start()
+            theirs.close()
+            self.processes.append(process)
+            self.pipes.append(ours)
+
+    def __len__(self) -> int:
+        return len(self.processes)
+
+    def start(self, n: int, job: tuple[Any, ...]) -> None:
+        self.pipes[n].send(job)
+        self.working.add(n)
+
+    def close(self, *, done: bool) -> None:
+        """End the processes: those that finished their job (done) or had none leave by themselves; the rest (populate
+        stopped) are terminated, with the batches they were making."""
+        for n, pipe in enumerate(self.pipes):
+            if n not in self.working:
+                with contextlib.suppress(OSError):
+                    pipe.send(None)
+        for n, process in enumerate(self.processes):
+            if n in self.working and not done:
+                process.terminate()
+            process.join()
+        for pipe in self.pipes:
+            pipe.close()
+
+
+def _detail(error: BaseException) -> str:
+    return str(getattr(error, "message", None) or getattr(error, "body", None) or error)
+
+
+def _replicas(target: Store, folder: Path, count: int) -> list[str]:
+    """`count` SQLite copies of the state (the caller holds its write lock)."""
     from .app import open_store
 
-    Populator(target, plan).prepare()  # checks the plan against the real state; the Twitch provider is made there
-    copier = _CopyIn(target)
-    copier.start()
-    replica: Store | None = None
+    paths = [str(folder / f"replica-{n}.sqlite3") for n in range(count)]
+    if target.backend == "sqlite":
+        for path in paths:
+            target.copy_to(path)
+        return paths
+    base = open_store(paths[0])  # a PostgreSQL state: its documents once, then copies of that file
     try:
-        copier.locked.wait()
-        if not copier.done.empty():
-            raise copier.done.get() or RuntimeError("the copy thread stopped")
-        replica = open_store(str(Path(folder) / "replica.sqlite3"))
-        with replica.write() as tx:
+        with base.write() as tx:
             tx.replace_all(target.read().dump())
-        waiting: deque[list[dict[str, Any]]] = deque()
-        for people, touched in Populator(replica, plan).batches():
-            _hand_over(copier, _changed_documents(replica, touched))
-            waiting.append(people)
-            while len(waiting) > 1 or (waiting and not copier.done.empty()):
-                _committed(copier)
-                yield from waiting.popleft()
-        while waiting:
-            _committed(copier)
-            yield from waiting.popleft()
-    except BaseException:
-        while not copier.batches.empty():  # stopped: batches not yet copied stay out of the state
-            copier.batches.get_nowait()
-        raise
+        for path in paths[1:]:
+            base.copy_to(path)
     finally:
-        if copier.is_alive():
-            copier.batches.put(None)
-            copier.join()
-        if replica is not None:
-            replica.close()
+        base.close()
+    return paths
 
 
-def _hand_over(copier: _CopyIn, batch: tuple[dict[str, dict[str, Any]], list[tuple[str, str]]]) -> None:
-    """Queue a batch for the copy thread (at most two wait); raise what stopped it if it stopped."""
-    while True:
-        try:
-            copier.batches.put(batch, timeout=0.5)
-            return
-        except queue.Full:
-            if not copier.is_alive():
-                while not copier.done.empty():
-                    error = copier.done.get()
-                    if error is not None:
-                        raise error from None
-                raise RuntimeError("the copy thread stopped") from None
+def _unique_public_uids(tx: Tx, game_id: str, batch: Batch) -> None:
+    """Public UIDs are drawn at random by each worker, which sees none of the other workers' players: one that the
+    state (or this batch) has already is drawn again here, in the player and in the person's credentials."""
+    people, written = batch
+    players = written.get(PLAYERS, {})
+    seen: set[str] = set()
+    for person in people:
+        ll = person["lootlocker"]
+        uid = ll["public_uid"]
+        if uid in seen or tx.find(PLAYERS, game_id=game_id, public_uid=uid):
+            uid = Players.new_public_uid(tx, game_id, taken=seen)
+            body = players[ll["player_ulid"]]
+            assert body is not None
+            player = jsontext.loads_document(body)
+            player["public_uid"] = ll["public_uid"] = uid
+            players[ll["player_ulid"]] = jsontext.dumps_document(player)
+        seen.add(uid)
 
 
-def _committed(copier: _CopyIn) -> None:
-    """Wait for the copy thread's next batch; raise what stopped it."""
-    error = copier.done.get()
-    if error is not None:
-        raise error
+def _write(tx: Tx, written: dict[str, dict[str, str | None]]) -> None:
+    for kind, rows in written.items():
+        tx.put_bodies(kind, {id: body for id, body in rows.items() if body is not None})
+        for id, body in rows.items():
+            if body is None:
+                tx.delete(kind, id)
+
+
+def populate_state(store: Store, plan: Plan, workers: Workers, folder: Path) -> Iterator[dict[str, Any]]:
+    """Fill the state: each person's credentials once their batch is committed. The state's write lock is held
+    throughout (other processes, other nodes of a fleet read on; their writes wait)."""
+    maker = Populator(store, plan)  # the plan checked against the state before anything is written
+    maker.prepare()
+    batches = -(-plan.count // BATCH)
+    busy = min(len(workers), batches)
+    with store.hold_writes():
+        for n, replica in enumerate(_replicas(store, folder, busy)):
+            workers.start(n, (replica, plan, maker.names, n, busy))
+        for number in range(batches):
+            try:
+                what, value = workers.pipes[number % busy].recv()
+            except EOFError:
+                raise RuntimeError(f"populate's worker {number % busy} stopped") from None
+            if what == "refused":
+                raise PopulateError(value)
+            if what == "failed":
+                raise RuntimeError(f"populate's worker {number % busy} failed:\n{value}")
+            with store.write() as tx:
+                _unique_public_uids(tx, maker.game["id"], value)
+                _write(tx, value[1])
+            yield from value[0]
 
 
 # -- the command ------------------------------------------------------------------------------------
@@ -374,6 +439,13 @@ def _committed(copier: _CopyIn) -> None:
     help=f"Starting balance of --currency in each player's wallet [default: {Plan.balance}].",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=os.cpu_count() or 1,
+    show_default="this machine's cores",
+    help="Processes making batches side by side (each on its own copy of the state).",
+)
+@click.option(
     "--fixtures",
     "fixtures_dir",
     type=click.Path(file_okay=False, exists=True),
@@ -390,6 +462,7 @@ def populate(
     password: str,
     currency: str | None,
     balance: int | None,
+    workers: int,
     fixtures_dir: str | None,
 ) -> None:
     """Fill a state for a load test; print one JSON line of credentials per person (a summary goes to stderr)."""
@@ -403,29 +476,36 @@ def populate(
     config = Config.from_env(state_path=state_path, fixtures_dir=fixtures_dir)
     if not config.state_path:
         raise click.UsageError("name the state to fill with --state (or MOCKSERVER_STATE)")
-    app = create_app(config)
-    store: Store = app.extensions["mockserver.store"]
-    # The app's objects (OpenAPI documents, routes) live as long as the command: kept out of the garbage collector's
-    # full passes, which the batch's new documents would otherwise trigger over and over.
-    gc.freeze()
     starting = Plan.balance if balance is None else balance
     plan = Plan(count, seed, application_id, game_key, leaderboard, password, currency=currency, balance=starting)
+    pool = Workers(min(workers, -(-count // BATCH)))
+    done = False
+    try:
+        app = create_app(config)
+        try:
+            _run(app.extensions["mockserver.store"], plan, pool)
+            done = True
+        except (PopulateError, LootLockerError, FusionAuthError) as error:
+            raise click.ClickException(f"populate stopped: {_detail(error)}") from error
+        finally:
+            close_app(app)  # its request journal's writer and its connections (a PostgreSQL state's sessions) end here
+    finally:
+        pool.close(done=done)
+
+
+def _run(store: Store, plan: Plan, pool: Workers) -> None:
+    # The app's objects (OpenAPI documents, routes) live as long as the command: kept out of the garbage collector's
+    # full passes, which each batch's documents would otherwise trigger over and over.
+    gc.freeze()
     began = time.perf_counter()
     folder = tempfile.mkdtemp(prefix="mockserver-populate-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None)
     try:
         out = sys.stdout
-        people = (
-            _through_replica(store, plan, folder) if store.backend == "postgresql" else Populator(store, plan).run()
-        )
-        for person in people:
+        for person in populate_state(store, plan, pool, Path(folder)):
             out.write(jsontext.dumps(person))
             out.write("\n")
-    except (PopulateError, LootLockerError, FusionAuthError) as error:
-        detail = getattr(error, "message", None) or getattr(error, "body", None) or error
-        raise click.ClickException(f"populate stopped: {detail}") from error
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         gc.unfreeze()
-        close_app(app)  # its request journal's writer and its connections (a PostgreSQL state's sessions) end here
     elapsed = time.perf_counter() - began
-    click.echo(f"populated {count} people in {elapsed:.2f} s ({count / elapsed:,.0f} a second)", err=True)
+    click.echo(f"populated {plan.count} people in {elapsed:.2f} s ({plan.count / elapsed:,.0f} a second)", err=True)

@@ -346,24 +346,33 @@ class Tx:
         return self._conn.execute(q.delete_where + where, (*q.key, *params)).rowcount
 
     def put_many(self, kind: str, items: Iterable[tuple[str, Document]]) -> None:
-        """put() of many documents in one statement (a batch: journal entries, a population copied in). A ranked
-        kind's documents are put one by one here (each a few µs on SQLite); PostgreSQL ranks them in bulk."""
+        """put() of many documents in one statement (a batch: journal entries, a population copied in)."""
+        docs = dict(items)  # an id given twice: its last document
+        self.put_bodies(kind, {id: self._body(kind, doc) for id, doc in docs.items()}, docs)
+
+    def put_bodies(self, kind: str, bodies: Mapping[str, str], docs: Mapping[str, Document] | None = None) -> None:
+        """Documents as a store of this version serialized them (Tx.written() of a trial): written as they are, not
+        parsed and dumped again. A ranked kind's documents are put one by one (each a few µs on SQLite; PostgreSQL
+        ranks them in bulk), read from `docs` when the caller has them parsed."""
         if kind in self._ranked:
-            for id, doc in items:
-                self.put(kind, id, doc)
+            for id, body in bodies.items():
+                self.put(kind, id, docs[id] if docs is not None else jsontext.loads_document(body))
             return
         self._flush(kind)
         q = self._sql(kind)
-        rows = [(*q.key, id, self._body(kind, doc)) for id, doc in items]
-        self._conn.executemany(q.put, rows)
-        for row in rows:
-            self._touch(kind, row[-2])
-        if rows:
+        self._conn.executemany(q.put, [(*q.key, id, body) for id, body in bodies.items()])
+        for id in bodies:
+            self._touch(kind, id)
+        if bodies:
             self._changed(kind)
 
     def get_many(self, kind: str, ids: Iterable[str]) -> dict[str, Document]:
         """The documents of these ids that exist, by id (500 ids a statement)."""
-        self._flush(kind)
+        return {id: jsontext.loads_document(body) for id, body in self._bodies(kind, ids).items()}
+
+    def _bodies(self, kind: str, ids: Iterable[str], *, flush: bool = True) -> dict[str, str]:
+        if flush:
+            self._flush(kind)
         q = self._sql(kind)
         wanted, found = list(ids), {}
         for start in range(0, len(wanted), 500):
@@ -372,8 +381,24 @@ class Tx:
             rows = self._conn.execute(
                 f"SELECT id, body FROM {q.table} WHERE {q.where} AND id IN ({marks})", (*q.key, *chunk)
             )
-            found.update((id, jsontext.loads_document(body)) for id, body in rows)
+            found.update(rows)
         return found
+
+    def written(self) -> dict[str, dict[str, str | None]]:
+        """What this write transaction changed, by kind: id → the body it would commit (None: deleted). The result
+        of a trial (Store.trial), for put_bodies() on another store."""
+        ids: dict[str, list[str]] = {}
+        for kind, id in self._touched or ():
+            if id is None:
+                raise ValueError(f"the collection {kind} was changed wholesale: its changes are not listed")
+            ids.setdefault(kind, []).append(id)
+        changed: dict[str, dict[str, str | None]] = {}
+        for kind, wanted in sorted(ids.items()):
+            waiting = (self._pending or {}).get(kind, {})
+            # The waiting ones from memory; the rest, written already, from the table (no flush of the waiting ones).
+            found = self._bodies(kind, [id for id in wanted if id not in waiting], flush=False)
+            changed[kind] = {id: waiting[id] if id in waiting else found.get(id) for id in sorted(wanted)}
+        return changed
 
     def newest(self, kind: str, limit: int) -> list[Document]:
         """The documents with the highest ids, highest first (ids that sort by time: a log)."""
@@ -734,24 +759,61 @@ class Store:
         lock is released, where SQLite's busy handler polls with sleeps growing to 100 ms (bench/run
         measured login p99 of 250-330 ms at 16 connections that way).
         """
+        with self._transaction(commit=True) as tx:
+            yield tx
+
+    @contextmanager
+    def trial(self) -> Iterator[Tx]:
+        """A write transaction that is always rolled back: what it would change is read with Tx.written() before the
+        block ends (populate's workers make their batches this way on a replica and hand the documents over)."""
+        with self._transaction(commit=False) as tx:
+            yield tx
+
+    @contextmanager
+    def _transaction(self, *, commit: bool) -> Iterator[Tx]:
         conn = self._conn()
         lock = self._write_lock()
-        fcntl.flock(lock, fcntl.LOCK_EX)  # releases the GIL while it waits
+        held = getattr(self._local, "holding", False)
+        if not held:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # releases the GIL while it waits
         try:
             conn.execute("BEGIN IMMEDIATE")
             self._local.waiting = waiting = Waiting()
             try:
                 tx = Tx(conn, self.derive, self._meta_changed, self.watched, self.ranked, self._sql, waiting)
                 yield tx
-                tx._flush()
+                if commit:
+                    tx._flush()
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
             finally:
                 self._local.waiting = None
-            conn.execute("COMMIT")
+            conn.execute("COMMIT" if commit else "ROLLBACK")
         finally:
+            if not held:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    @contextmanager
+    def hold_writes(self) -> Iterator[None]:
+        """Hold the state's write lock across many write transactions of this thread (populate writing its batches):
+        every other process's and thread's writes wait until the block ends; reads go on."""
+        lock = self._write_lock()
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        self._local.holding = True
+        try:
+            yield
+        finally:
+            self._local.holding = False
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def copy_to(self, path: str) -> None:
+        """A consistent copy of the whole database into a new file (SQLite's online backup)."""
+        target = sqlite3.connect(path)
+        try:
+            self._conn().backup(target)
+        finally:
+            target.close()
 
     # -- the meta generation: "has the meta table changed?" for every process, without a query ------------
     # A version kept in `meta` (faults.VERSION) tells a process that its cache is stale, but reading it is

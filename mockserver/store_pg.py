@@ -359,12 +359,11 @@ class PgTx(Tx):
             self._unrank_many(kind, ids)
         return self._pg.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount
 
-    def put_many(self, kind: str, items: Iterable[tuple[str, Document]]) -> None:
+    def put_bodies(self, kind: str, bodies: Mapping[str, str], docs: Mapping[str, Document] | None = None) -> None:
         """Many documents at once: a few rows in one pipelined executemany; from COPY_ROWS on, COPY into a temporary
         table and one upsert from it (~2.5x the rows a second). A ranked kind's places change in bulk as well."""
         self._flush(kind)
-        docs = list(dict(items).items())  # an id given twice: its last document (one upsert cannot change a row twice)
-        rows = [(kind, id, self._body(kind, doc)) for id, doc in docs]
+        rows = [(kind, id, body) for id, body in bodies.items()]
         if not rows:
             return
         statements = self._sql.table(kind)
@@ -379,16 +378,17 @@ class PgTx(Tx):
             self._pg.execute(statements.put_incoming)
         rank_of = self._ranked.get(kind)
         if rank_of is not None:
-            self._rerank_many(kind, [(id, rank_of(doc)) for id, doc in docs])
+            parsed = docs if docs is not None else {id: jsontext.loads_document(body) for _, id, body in rows}
+            self._rerank_many(kind, [(id, rank_of(parsed[id])) for _, id, _ in rows])
         for _, id, _ in rows:
             self._touch(kind, id)
         self._changed(kind)
 
-    def get_many(self, kind: str, ids: Iterable[str]) -> dict[str, Document]:
-        self._flush(kind)
+    def _bodies(self, kind: str, ids: Iterable[str], *, flush: bool = True) -> dict[str, str]:
+        if flush:
+            self._flush(kind)
         wanted = [id for id in ids if "\x00" not in id]
-        rows = self._pg.execute(self._sql.table(kind).get_many, (kind, wanted))
-        return {id: jsontext.loads_document(body) for id, body in rows}
+        return dict(self._pg.execute(self._sql.table(kind).get_many, (kind, wanted)).fetchall())
 
     def newest(self, kind: str, limit: int) -> list[Document]:
         self._flush(kind)
@@ -887,6 +887,12 @@ class PgStore(Store):
 
     def prefer_bulk(self) -> None:
         """Nothing to tune: PostgreSQL's page cache is the server's."""
+
+    def trial(self) -> Iterator[Tx]:  # type: ignore[override]
+        raise NotImplementedError("trials run on an SQLite replica (populate's workers)")
+
+    def copy_to(self, path: str) -> None:
+        raise NotImplementedError("copy a PostgreSQL state with dump() into a new store")
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         return self._conn().execute(_placeholders(sql), params)  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ an 8-character public UID), a name, and the times they were created and last see
 from __future__ import annotations
 
 import uuid
+from collections.abc import Container
 from typing import Any
 
 from ..store import Store, Tx
@@ -33,9 +34,7 @@ class Players:
     # -- inside a caller's write transaction -------------------------------------------------------
     @staticmethod
     def create(tx: Tx, game_id: str, identifier: str | None = None) -> Player:
-        public_uid = ids.human_code()
-        while tx.find(PLAYERS, game_id=game_id, public_uid=public_uid):
-            public_uid = ids.human_code()
+        public_uid = Players.new_public_uid(tx, game_id)
         player = {
             "id": ids.ulid(),
             "game_id": game_id,
@@ -49,6 +48,14 @@ class Players:
         }
         tx.put(PLAYERS, player["id"], player)
         return player
+
+    @staticmethod
+    def new_public_uid(tx: Tx, game_id: str, taken: Container[str] = ()) -> str:
+        """A public UID no player of the game has (nor any of `taken`)."""
+        public_uid = ids.human_code()
+        while public_uid in taken or tx.find(PLAYERS, game_id=game_id, public_uid=public_uid):
+            public_uid = ids.human_code()
+        return public_uid
 
     @staticmethod
     def get(tx: Tx, player_id: str) -> Player:

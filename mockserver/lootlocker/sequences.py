@@ -13,3 +13,14 @@ def next_value(tx: Tx, name: str) -> int:
     current["value"] += 1
     tx.put(SEQUENCES, name, current)
     return int(current["value"])
+
+
+def last_value(tx: Tx, name: str) -> int:
+    """The value the sequence gave last (0: none yet)."""
+    current = tx.get(SEQUENCES, name)
+    return int(current["value"]) if current else 0
+
+
+def restart_after(tx: Tx, name: str, value: int) -> None:
+    """Make the sequence give value + 1 next (populate's workers draw their batch's values this way)."""
+    tx.put(SEQUENCES, name, {"id": name, "value": value})
