@@ -84,6 +84,7 @@ class Plan:
     locale: str = "en_US"
     currency: str | None = None  # code of a currency of that game: each player's wallet is credited `balance` of it
     balance: int = 1000
+    batch: int = BATCH  # people a batch (the people themselves do not depend on it, nor on the workers)
 
 
 class Names:
@@ -169,11 +170,11 @@ class Populator:
         self.twitch = _twitch_provider(self.store, self.plan.application_id)
 
     def batch(self, start: int) -> tuple[list[dict[str, Any]], dict[str, dict[str, str | None]]]:
-        """The people from index `start` (BATCH of them at most) made in a trial transaction: their credentials and the
-        documents they add to the state (Tx.written), as if the people before them had been made."""
+        """The people from index `start` (a batch of them at most) made in a trial transaction: their credentials and
+        the documents they add to the state (Tx.written), as if the people before them had been made."""
         if self.twitch is None:
             raise PopulateError("the Twitch identity provider is missing: prepare() the state first")
-        end = min(start + BATCH, self.plan.count)
+        end = min(start + self.plan.batch, self.plan.count)
         rng = random.Random()
         with self.store.trial() as tx:
             tenant = tx.get("fusionauth.tenants", self.application["tenantId"])
@@ -291,7 +292,7 @@ def _work(pipe: Connection) -> None:
         store.prefer_bulk()
         gc.freeze()  # the models' objects: out of the collector's full passes, which each batch would trigger
         maker = Populator(store, plan, names)
-        for start in range(first * BATCH, plan.count, step * BATCH):
+        for start in range(first * plan.batch, plan.count, step * plan.batch):
             pipe.send(("batch", maker.batch(start)))
     except (PopulateError, LootLockerError, FusionAuthError) as error:
         pipe.send(("refused", _detail(error)))
@@ -397,7 +398,7 @@ def populate_state(store: Store, plan: Plan, workers: Workers, folder: Path) -> 
     throughout (other processes, other nodes of a fleet read on; their writes wait)."""
     maker = Populator(store, plan)  # the plan checked against the state before anything is written
     maker.prepare()
-    batches = -(-plan.count // BATCH)
+    batches = -(-plan.count // plan.batch)
     busy = min(len(workers), batches)
     with store.hold_writes():
         for n, replica in enumerate(_replicas(store, folder, busy)):
@@ -446,6 +447,13 @@ def populate_state(store: Store, plan: Plan, workers: Workers, folder: Path) -> 
     help="Processes making batches side by side (each on its own copy of the state).",
 )
 @click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=BATCH,
+    show_default=True,
+    help="People a batch: one write transaction of the state each.",
+)
+@click.option(
     "--fixtures",
     "fixtures_dir",
     type=click.Path(file_okay=False, exists=True),
@@ -463,6 +471,7 @@ def populate(
     currency: str | None,
     balance: int | None,
     workers: int,
+    batch: int,
     fixtures_dir: str | None,
 ) -> None:
     """Fill a state for a load test; print one JSON line of credentials per person (a summary goes to stderr)."""
@@ -477,8 +486,10 @@ def populate(
     if not config.state_path:
         raise click.UsageError("name the state to fill with --state (or MOCKSERVER_STATE)")
     starting = Plan.balance if balance is None else balance
-    plan = Plan(count, seed, application_id, game_key, leaderboard, password, currency=currency, balance=starting)
-    pool = Workers(min(workers, -(-count // BATCH)))
+    plan = Plan(
+        count, seed, application_id, game_key, leaderboard, password, currency=currency, balance=starting, batch=batch
+    )
+    pool = Workers(min(workers, -(-count // batch)))
     done = False
     try:
         app = create_app(config)

@@ -78,6 +78,57 @@ def test_the_same_seed_gives_the_same_people(new_state: Callable[[], str]) -> No
     assert len({p["fusionauth"]["username"] for p in first}) == 30
 
 
+def test_workers_and_batch_sizes_do_not_change_the_population(new_state: Callable[[], str]) -> None:
+    """Batches are made apart by worker processes and written in order: the same people whatever the split, legacy
+    player ids and score sequences continuing from the state's and following the person's index, ranks over all."""
+    made = []
+    for args in (["--workers", "1", "--batch", "100"], ["--workers", "3", "--batch", "4"]):
+        state = new_state()
+        client = served(state)
+        game = create_game(client)
+        board = {"name": "Split", "key": "split", "direction_method": "descending", "type": "player"}
+        assert client.post(game.dev("leaderboards"), json=board, headers=game.headers).status_code == 200
+        eco.currency(client, game, "Gold", "GLD")
+        before = client.post("/game/v2/session/guest", json={"game_key": game.development_api_key}).get_json()
+        plan = ["--game-key", game.development_api_key, "--leaderboard", "split", "--currency", "GLD", "--seed", "3"]
+        people = populate(state, "-n", "25", *plan, *args)
+        assert [p["index"] for p in people] == list(range(25))
+        first_id = before["player_id"] + 1  # after the player the state had
+        assert [p["lootlocker"]["player_id"] for p in people] == list(range(first_id, first_id + 25))
+        assert len({p["lootlocker"]["public_uid"] for p in people}) == 25
+        client = served(state)
+        headers = session_headers({"session_token": people[24]["lootlocker"]["session_token"]})
+        listed = client.get("/game/leaderboards/split/list?count=50", headers=headers).get_json()["items"]
+        scores = [p["lootlocker"]["leaderboard"]["score"] for p in people]
+        assert [item["rank"] for item in listed] == list(range(1, 26))
+        assert [item["score"] for item in listed] == sorted(scores, reverse=True)
+        after = client.post("/game/v2/session/guest", json={"game_key": game.development_api_key}).get_json()
+        assert after["player_id"] == first_id + 25  # the sequence continues after the population
+        for person in people:
+            person["lootlocker"].pop("game_key")  # each state's new game has a key of its own
+        made.append(seeded(people))
+    assert made[0] == made[1]
+
+
+def test_a_public_uid_two_workers_drew_is_drawn_again_when_the_batch_is_written(tmp_path: Path) -> None:
+    from mockserver import jsontext
+    from mockserver.app import open_store
+    from mockserver.populate import _unique_public_uids
+
+    store = open_store(str(tmp_path / "s.sqlite3"))
+    with store.write() as tx:
+        tx.put("lootlocker.players", "P0", {"id": "P0", "game_id": "g", "public_uid": "TAKEN234"})
+    people, players = [], {}
+    for n, uid in enumerate(["TAKEN234", "FRESH234", "FRESH234"]):  # one the state has; one drawn twice
+        people.append({"lootlocker": {"player_ulid": f"P{n + 1}", "public_uid": uid}})
+        players[f"P{n + 1}"] = jsontext.dumps_document({"id": f"P{n + 1}", "game_id": "g", "public_uid": uid})
+    with store.write() as tx:
+        _unique_public_uids(tx, "g", (people, {"lootlocker.players": players}))
+    uids = [p["lootlocker"]["public_uid"] for p in people]
+    assert uids[1] == "FRESH234" and len({"TAKEN234", *uids}) == 4
+    assert [jsontext.loads_document(players[f"P{n + 1}"])["public_uid"] for n in range(3)] == uids
+
+
 def test_a_seed_populated_twice_into_one_state_is_refused(new_state: Callable[[], str]) -> None:
     state = new_state()
     populate(state, "-n", "3", "--seed", "1")

@@ -577,8 +577,9 @@ def test_a_write_tells_what_it_changed_and_many_documents_go_in_and_out_at_once(
     assert store.read().rank_before("b", 100) == 100 and store.read().touched == frozenset()
 
 
-def test_a_held_fleet_write_lock_makes_other_nodes_writes_wait_not_its_own(pg_url: str) -> None:
-    holder, other = Store(pg_url), Store(pg_url)
+def test_a_held_write_lock_makes_other_writers_wait_not_its_own(state_location: str) -> None:
+    """populate holds it across its batches: other nodes (PostgreSQL) or processes and threads (SQLite) wait."""
+    holder, other = Store(state_location), Store(state_location)
     done = threading.Event()
 
     def write_elsewhere() -> None:
@@ -586,7 +587,7 @@ def test_a_held_fleet_write_lock_makes_other_nodes_writes_wait_not_its_own(pg_ur
             tx.put("users", "b", {"id": "b"})
         done.set()
 
-    with holder.hold_writes():  # type: ignore[attr-defined]
+    with holder.hold_writes():
         with holder.write() as tx:
             tx.put("users", "a", {"id": "a"})
         thread = threading.Thread(target=write_elsewhere)
@@ -598,3 +599,52 @@ def test_a_held_fleet_write_lock_makes_other_nodes_writes_wait_not_its_own(pg_ur
     thread.join()
     assert sorted(d["id"] for d in holder.read().all("users")) == ["a", "a2", "b"]
     other.close()
+
+
+def test_a_trial_is_rolled_back_and_lists_the_bodies_it_would_have_written(tmp_path: Path, state_location: str) -> None:
+    """populate's workers: a trial's changes (waiting puts, puts a find sent to the table, a changed and a deleted
+    document, a ranked one) are listed as bodies and never committed; put_bodies writes them as they are elsewhere."""
+    ranked = {"scores": lambda doc: ("b", doc["key"])}
+    replica = Store(str(tmp_path / "replica.sqlite3"), indexes={"users": ("email",)}, ranked=ranked)
+    with replica.write() as tx:
+        tx.put("users", "old", {"id": "old", "email": "old@x.io"})
+        tx.put("users", "gone", {"id": "gone", "email": "gone@x.io"})
+    with replica.trial() as tx:
+        tx.put("users", "a", {"id": "a", "email": "a@x.io"})
+        assert [d["id"] for d in tx.find("users", email="a@x.io")] == ["a"]  # "a" goes to the table
+        tx.put("users", "b", {"id": "b", "email": "b@x.io"})  # waits in memory
+        tx.put("users", "old", {"id": "old", "email": "new@x.io"})
+        tx.delete("users", "gone")
+        tx.put("scores", "s1", {"id": "s1", "key": 7})
+        written = tx.written()
+    assert written == {
+        "scores": {"s1": '{"id":"s1","key":7}'},
+        "users": {
+            "a": '{"id":"a","email":"a@x.io"}',
+            "b": '{"id":"b","email":"b@x.io"}',
+            "gone": None,
+            "old": '{"id":"old","email":"new@x.io"}',
+        },
+    }
+    after = replica.read()
+    assert sorted(d["id"] for d in after.all("users")) == ["gone", "old"] and after.get("scores", "s1") is None
+    assert after.rank_size("b") == 0 and after.get("users", "old") == {"id": "old", "email": "old@x.io"}
+
+    state = Store(state_location, indexes={"users": ("email",)}, ranked=ranked)
+    with state.write() as tx:
+        for kind, rows in written.items():
+            tx.put_bodies(kind, {id: body for id, body in rows.items() if body is not None})
+    read = state.read()
+    assert read.get("users", "b") == {"id": "b", "email": "b@x.io"} and read.find("users", email="new@x.io")
+    assert read.rank_size("b") == 1 and read.rank_page("scores", "b", 0, 5) == [{"id": "s1", "key": 7}]
+
+
+def test_a_sqlite_state_copies_itself_whole(tmp_path: Path) -> None:
+    ranked = {"scores": lambda doc: ("b", doc["key"])}
+    store = Store(str(tmp_path / "s.sqlite3"), ranked=ranked)
+    with store.write() as tx:
+        tx.put("users", "a", {"id": "a"})
+        tx.put("scores", "s", {"id": "s", "key": 3})
+    store.copy_to(str(tmp_path / "copy.sqlite3"))
+    copy = Store(str(tmp_path / "copy.sqlite3"), ranked=ranked)
+    assert copy.read().dump() == store.read().dump() and copy.read().rank_size("b") == 1
