@@ -400,6 +400,7 @@ def populate_state(store: Store, plan: Plan, workers: Workers, folder: Path) -> 
     maker.prepare()
     batches = -(-plan.count // plan.batch)
     busy = min(len(workers), batches)
+    store.prefer_bulk()
     with store.hold_writes():
         for n, replica in enumerate(_replicas(store, folder, busy)):
             workers.start(n, (replica, plan, maker.names, n, busy))

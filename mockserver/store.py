@@ -149,6 +149,29 @@ def _conditions(equals: Mapping[str, Any]) -> tuple[str, list[Any]]:
     return _where(shape), [value for (_, test), value in zip(shape, equals.values(), strict=True) if test == _EQUAL]
 
 
+_SCALARS = (str, int, float, bool, type(None))
+_OTHER = object()  # the map key of a waiting document whose field holds an object or an array
+
+
+def _scalar(value: Any) -> Any:
+    return value if isinstance(value, _SCALARS) else _OTHER
+
+
+def _matches(doc: Document, equals: Mapping[str, Any]) -> bool | None:
+    """find()'s test on one document, as its SQL compares (json_extract(body, '$.name') = ?: true is 1, 1 is 1.0;
+    None: missing or null); None when a field holds an object or an array (json_extract gives their JSON text)."""
+    for name, value in equals.items():
+        held = doc.get(name)
+        if not isinstance(held, _SCALARS) or not isinstance(value, _SCALARS):
+            return None
+        if value is None:
+            if held is not None:
+                return False
+        elif held is None or held != value or (isinstance(value, int) and not -(2**63) <= value < 2**63):
+            return False
+    return True
+
+
 def _table(kind: str) -> str:
     """The table of a kind that has one (quoted: kinds hold dots)."""
     if not _KIND.match(kind):
@@ -166,6 +189,7 @@ class _KindSql:
         self.key: tuple[str, ...] = () if own else (kind,)
         self.select = f"SELECT body FROM {table} WHERE {where}"
         self.select_id = f"SELECT id FROM {table} WHERE {where}"
+        self.select_pair = f"SELECT id, body FROM {table} WHERE {where}"
         self.delete_where = f"DELETE FROM {table} WHERE {where}"
         self.get = f"SELECT body FROM {table} WHERE {where} AND id = ?"
         self.items = f"SELECT id, body FROM {table} WHERE {where} ORDER BY id"
@@ -189,10 +213,13 @@ class Waiting:
     """A write transaction's writes not sent to the database yet, shared by every Tx on its connection: puts of unranked
     kinds (kind → id → body) and the changes of the rank count tree ((board, level, prefix) → delta)."""
 
-    __slots__ = ("counts", "docs", "touched")
+    __slots__ = ("counts", "docs", "fields", "touched")
 
     def __init__(self) -> None:
         self.docs: dict[str, dict[str, str]] = {}
+        # kind → field → value → ids of waiting documents that had it when put: built by the first find() of the kind
+        # by that field while its puts wait, kept up by later puts, dropped when they are written (Tx._find_waiting).
+        self.fields: dict[str, dict[str, dict[Any, set[str]]]] = {}
         self.counts: dict[tuple[str, int, int], int] = {}
         # (kind, id) of every document the transaction put or deleted; (kind, None): many at once (Tx.touched).
         self.touched: set[tuple[str, str | None]] = set()
@@ -222,6 +249,7 @@ class Tx:
         # rank count changes (summed per tree node: a batch of scores shares the upper nodes), until a rank is read.
         # Shared by every Tx on the transaction's connection: an autocommit read inside the transaction sees them.
         self._pending = waiting.docs if waiting is not None else None
+        self._fields = waiting.fields if waiting is not None else None
         self._counts = waiting.counts if waiting is not None else None
         self._touched = waiting.touched if waiting is not None else None
 
@@ -245,8 +273,10 @@ class Tx:
         if kind is not None:
             rows = pending.pop(kind, None)
             if rows:
+                self._fields.pop(kind, None)  # type: ignore[union-attr]  # waiting puts come with their field maps
                 self._write_rows(kind, rows)
             return
+        self._fields.clear()  # type: ignore[union-attr]
         for name in list(pending):
             self._write_rows(name, pending.pop(name))
 
@@ -307,17 +337,69 @@ class Tx:
 
     def find(self, kind: str, **equals: Any) -> list[Document]:
         """Documents whose top-level fields equal the given values (None matches a missing field)."""
+        if equals and self._pending:
+            waiting = self._pending.get(kind)
+            if waiting:
+                found = self._find_waiting(kind, waiting, equals)
+                if found is not None:
+                    return found
         self._flush(kind)
         q = self._sql(kind)
         where, params = _conditions(equals)
         rows = self._conn.execute(f"{q.select}{where} ORDER BY id", (*q.key, *params))
         return [jsontext.loads_document(r[0]) for r in rows]
 
+    def _find_waiting(self, kind: str, waiting: dict[str, str], equals: dict[str, Any]) -> list[Document] | None:
+        """find() while puts of the kind wait, without writing them first (a batch of sign-ups checks each email
+        against the ones before it: a one-row insert per lookup otherwise): the table's matches less the documents
+        waiting to replace them, and the waiting documents that match, by id. None: a case left to the table (a
+        value that is not a scalar), after the waiting puts are written."""
+        if not all(isinstance(value, _SCALARS) for value in equals.values()):
+            return None
+        maps = self._fields.setdefault(kind, {})  # type: ignore[union-attr]
+        missing = [name for name in equals if name not in maps]
+        if missing:  # the first lookups by these fields: map the documents waiting so far
+            for name in missing:
+                maps[name] = {}
+            for id, body in waiting.items():
+                doc = jsontext.loads_document(body)
+                for name in missing:
+                    maps[name].setdefault(_scalar(doc.get(name)), set()).add(id)
+        # The candidates: the fewest that one field allows (a tenant id is every user's; an email, one user's).
+        same: set[str] | None = None
+        other: set[str] | None = None
+        for name, value in equals.items():
+            index = maps[name]
+            ids, odd = index.get(value), index.get(_OTHER)
+            if same is None or len(ids or ()) + len(odd or ()) < len(same) + len(other or ()):
+                same, other = ids or set(), odd
+        matched: list[tuple[str, Document]] = []
+        for id in same | other if same and other else same or other or ():
+            body = waiting.get(id)
+            if body is None:  # deleted, or put again under another value since
+                continue
+            doc = jsontext.loads_document(body)
+            verdict = _matches(doc, equals)
+            if verdict is None:
+                return None
+            if verdict:
+                matched.append((id, doc))
+        q = self._sql(kind)
+        where, params = _conditions(equals)
+        rows = self._conn.execute(f"{q.select_pair}{where} ORDER BY id", (*q.key, *params))
+        matched += [(id, jsontext.loads_document(body)) for id, body in rows if id not in waiting]
+        matched.sort(key=lambda pair: pair[0])
+        return [doc for _, doc in matched]
+
     def put(self, kind: str, id: str, doc: Document) -> None:
         self._touch(kind, id)
         rank_of = self._ranked.get(kind)
         if rank_of is None and self._pending is not None:
             self._pending.setdefault(kind, {})[id] = self._body(kind, doc)
+            maps = self._fields.get(kind) if self._fields else None  # type: ignore[union-attr]
+            if maps:
+                for name, index in maps.items():
+                    index.setdefault(_scalar(doc.get(name)), set()).add(id)
         else:
             q = self._sql(kind)
             self._conn.execute(q.put, (*q.key, id, self._body(kind, doc)))
@@ -352,15 +434,15 @@ class Tx:
 
     def put_bodies(self, kind: str, bodies: Mapping[str, str], docs: Mapping[str, Document] | None = None) -> None:
         """Documents as a store of this version serialized them (Tx.written() of a trial): written as they are, not
-        parsed and dumped again. A ranked kind's documents are put one by one (each a few µs on SQLite; PostgreSQL
-        ranks them in bulk), read from `docs` when the caller has them parsed."""
-        if kind in self._ranked:
-            for id, body in bodies.items():
-                self.put(kind, id, docs[id] if docs is not None else jsontext.loads_document(body))
-            return
+        parsed and dumped again. A ranked kind's places change in bulk, read from `docs` when the caller has them
+        parsed."""
         self._flush(kind)
         q = self._sql(kind)
         self._conn.executemany(q.put, [(*q.key, id, body) for id, body in bodies.items()])
+        rank_of = self._ranked.get(kind)
+        if rank_of is not None:
+            parsed = docs if docs is not None else {id: jsontext.loads_document(body) for id, body in bodies.items()}
+            self._rerank_many(kind, [(id, rank_of(parsed[id])) for id in bodies])
         for id in bodies:
             self._touch(kind, id)
         if bodies:
@@ -458,6 +540,49 @@ class Tx:
         for level, shift in _LEVELS:
             node = (board, level, key >> shift)
             counts[node] = counts.get(node, 0) + delta
+
+    def _rerank_many(self, kind: str, places: list[tuple[str, tuple[str, int] | None]]) -> None:
+        """_rerank() of many documents at once: their current places in one statement (a chunk), the rows that go
+        and the rows that come in one each; count changes as _count() makes them."""
+        for _, place in places:
+            if place is not None and not 0 <= place[1] < 2**RANK_KEY_BITS:
+                raise ValueError(f"rank key out of range: {place[1]}")
+        old = self._places_of(kind, [id for id, _ in places])
+        gone, come = [], []
+        for id, place in places:
+            before = old.get(id)
+            if before == place:
+                continue
+            if before is not None:
+                self._count(before[0], before[1], -1)
+                gone.append(id)
+            if place is not None:
+                self._count(place[0], place[1], 1)
+                come.append((kind, id, *place))
+        if gone:
+            self._drop_places(kind, gone)
+        if come:
+            self._rank_rows(come)
+
+    def _rank_rows(self, rows: list[tuple[str, str, str, int]]) -> None:
+        self._conn.executemany("INSERT INTO ranked (kind, id, board, key) VALUES (?, ?, ?, ?)", rows)
+
+    def _places_of(self, kind: str, ids: list[str]) -> dict[str, tuple[str, int]]:
+        places = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._conn.execute(
+                f"SELECT id, board, key FROM ranked WHERE kind = ? AND id IN ({marks})", [kind, *chunk]
+            )
+            places.update((id, (board, int(key))) for id, board, key in rows)
+        return places
+
+    def _drop_places(self, kind: str, ids: list[str]) -> None:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            self._conn.execute(f"DELETE FROM ranked WHERE kind = ? AND id IN ({marks})", [kind, *chunk])
 
     def _rerank(self, kind: str, id: str, place: tuple[str, int] | None) -> None:
         if place is not None and not 0 <= place[1] < 2**RANK_KEY_BITS:

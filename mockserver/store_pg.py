@@ -429,30 +429,16 @@ class PgTx(Tx):
         for board in {board for board, _, _ in counts}:
             self._pg.execute(self._sql.drop_counts, (board,))
 
-    def _rerank_many(self, kind: str, places: list[tuple[str, tuple[str, int] | None]]) -> None:
-        """_rerank() of many documents in three statements: their current places, the rows that go, the rows that
-        come; count changes as _count() makes them."""
-        for _, place in places:
-            if place is not None and not 0 <= place[1] < 2**RANK_KEY_BITS:
-                raise ValueError(f"rank key out of range: {place[1]}")
-        ids = [id for id, _ in places]
-        old = {id: (board, int(key)) for id, board, key in self._pg.execute(self._sql.places_of, (kind, ids))}
-        gone, come = [], []
-        for id, place in places:
-            before = old.get(id)
-            if before == place:
-                continue
-            if before is not None:
-                self._count(before[0], before[1], -1)
-                gone.append(id)
-            if place is not None:
-                self._count(place[0], place[1], 1)
-                come.append((kind, id, *place))
-        if gone:
-            self._pg.execute(self._sql.unrank_many, (kind, gone))
-        if come:
-            with self._pg.cursor() as cursor:
-                cursor.executemany(self._sql.rank, come)
+    def _places_of(self, kind: str, ids: list[str]) -> dict[str, tuple[str, int]]:
+        rows = self._pg.execute(self._sql.places_of, (kind, ids))
+        return {id: (board, int(key)) for id, board, key in rows}
+
+    def _drop_places(self, kind: str, ids: list[str]) -> None:
+        self._pg.execute(self._sql.unrank_many, (kind, ids))
+
+    def _rank_rows(self, rows: list[tuple[str, str, str, int]]) -> None:
+        with self._pg.cursor() as cursor:
+            cursor.executemany(self._sql.rank, rows)
 
     def _apply_counts(self, counts: Mapping[tuple[str, int, int], int]) -> None:
         with self._pg.cursor() as cursor:

@@ -6,10 +6,13 @@ from __future__ import annotations
 import multiprocessing
 import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from mockserver.store import Store
 
@@ -648,3 +651,42 @@ def test_a_sqlite_state_copies_itself_whole(tmp_path: Path) -> None:
     store.copy_to(str(tmp_path / "copy.sqlite3"))
     copy = Store(str(tmp_path / "copy.sqlite3"), ranked=ranked)
     assert copy.read().dump() == store.read().dump() and copy.read().rank_size("b") == 1
+
+
+_VALUES = st.sampled_from([None, True, 1, 1.0, 0, "a", "1", '["a"]'])  # the last: an array's JSON text
+_DOC = st.fixed_dictionaries({}, optional={"f": st.one_of(_VALUES, st.just(["a"])), "g": _VALUES})
+_ID = st.sampled_from(["x", "y", "z"])
+_STEP = st.one_of(
+    st.tuples(st.just("put"), _ID, _DOC),
+    st.tuples(st.just("delete"), _ID, st.just({})),
+    st.tuples(st.just("find"), st.just(""), st.fixed_dictionaries({"f": _VALUES}, optional={"g": _VALUES})),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=st.lists(st.tuples(_ID, _DOC), max_size=3), steps=st.lists(_STEP, min_size=2, max_size=10))
+@example(before=[], steps=[("put", "y", {"f": ["a"]}), ("find", "", {"f": '["a"]'})])  # an array: the table decides
+@example(before=[("x", {"f": 1})], steps=[("put", "x", {"f": 1}), ("find", "", {"f": True})])  # waiting replaces
+def test_a_find_among_waiting_puts_answers_what_the_table_would(
+    tmp_path: Path, before: list[tuple[str, dict[str, Any]]], steps: list[tuple[str, str, dict[str, Any]]]
+) -> None:
+    """Inside a write transaction find() reads waiting puts without writing them first; it must answer exactly what
+    the same find answers when every step was committed before it (SQLite's json_extract comparison: true is 1,
+    None matches missing and null, arrays are left to the table)."""
+    waiting, committed = (Store(str(tmp_path / f"{uuid.uuid4().hex}.sqlite3")) for _ in range(2))
+    for store in (waiting, committed):
+        with store.write() as tx:
+            for id, doc in before:
+                tx.put("things", id, {"id": id, **doc})
+    with waiting.write() as tx:
+        for action, id, detail in steps:
+            if action == "put":
+                tx.put("things", id, {"id": id, **detail})
+                with committed.write() as other:
+                    other.put("things", id, {"id": id, **detail})
+            elif action == "delete":
+                tx.delete("things", id)
+                with committed.write() as other:
+                    other.delete("things", id)
+            else:
+                assert tx.find("things", **detail) == committed.read().find("things", **detail), detail
