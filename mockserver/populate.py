@@ -246,9 +246,9 @@ class Populator:
             if plan.balance > 0:
                 wallets.change(tx, self.game["id"], wallet["id"], self.currency["id"], plan.balance)
             lootlocker["balance"] = {"currency": self.currency["code"], "amount": str(plan.balance)}
-        if plan.leaderboard is not None:
+        if self.board is not None:
             score = rng.randint(0, 1_000_000)
-            self.leaderboards.record(tx, self.game["id"], player, plan.leaderboard, score)
+            self.leaderboards.record(tx, self.board, player, score)
             lootlocker["leaderboard"] = {"key": plan.leaderboard, "score": score}
         return {
             "index": index,

@@ -333,9 +333,9 @@ class Leaderboards:
 
     board = _board  # public: `mockserver populate` names a board the same way
 
-    def record(self, tx: Tx, game_id: str, player: dict[str, Any], key: str, score: int) -> Score:
-        """A player's score, written inside the caller's transaction (`mockserver populate`'s batches)."""
-        board = self._board(tx, game_id, key)
+    def record(self, tx: Tx, board: Board, player: dict[str, Any], score: int) -> Score:
+        """A player's score on a board found with board(), written inside the caller's transaction (`mockserver
+        populate`'s batches: the board looked up once for all of them)."""
         return self._write(tx, board, str(player["legacy_id"]), player["id"], score, "")
 
     @staticmethod
