@@ -185,11 +185,17 @@ CREATE TABLE IF NOT EXISTS {self.counts} (
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value"
         )
         self.delete_meta = f"DELETE FROM {self.meta} WHERE key = %s"
-        self.add_count = (
-            f"INSERT INTO {self.counts} (board, level, prefix, n) VALUES (%s, %s, %s, %s) "
+        # Many count changes (or places) in one statement: arrays of their columns, one row each (a batch of scores
+        # changes thousands of nodes; one statement each cost PostgreSQL ~6 µs a node).
+        self.add_counts = (
+            f"INSERT INTO {self.counts} (board, level, prefix, n) "
+            "SELECT * FROM unnest(%s::text[], %s::int[], %s::bigint[], %s::bigint[]) "
             f"ON CONFLICT (board, level, prefix) DO UPDATE SET n = {self.counts}.n + excluded.n"
         )
-        self.drop_count = f"DELETE FROM {self.counts} WHERE board = %s AND level = %s AND prefix = %s AND n <= 0"
+        self.drop_emptied = (
+            f"DELETE FROM {self.counts} c USING unnest(%s::text[], %s::int[], %s::bigint[]) AS e(board, level, prefix) "
+            "WHERE c.board = e.board AND c.level = e.level AND c.prefix = e.prefix AND c.n <= 0"
+        )
         self.drop_counts = f"DELETE FROM {self.counts} WHERE board = %s AND n <= 0"
         self.rank_before = (
             "SELECT COALESCE(SUM(n), 0) FROM ("
@@ -208,6 +214,10 @@ CREATE TABLE IF NOT EXISTS {self.counts} (
         self.rank_key = f"SELECT key FROM {self.ranked} WHERE kind = %s AND id = %s"
         self.unrank = f"DELETE FROM {self.ranked} WHERE kind = %s AND id = %s"
         self.rank = f"INSERT INTO {self.ranked} (kind, id, board, key) VALUES (%s, %s, %s, %s)"
+        self.rank_many = (
+            f"INSERT INTO {self.ranked} (kind, id, board, key) "
+            "SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::bigint[])"
+        )
         self.places_of = f"SELECT id, board, key FROM {self.ranked} WHERE kind = %s AND id = ANY(%s)"
         # put_many's bulk path: COPY into a session's temporary table (emptied at each commit), then one upsert.
         self.incoming = f"{p}mockserver_incoming"
@@ -242,6 +252,11 @@ CREATE TABLE IF NOT EXISTS {self.counts} (
         readable = re.sub(r"[^a-z0-9_]", "_", f"{self.prefix}k_{kind}_{name}".lower())[:50]
         index = f"{readable}_{zlib.crc32(f'{kind}:{name}'.encode()):08x}"
         return index, f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({_field(name)})"
+
+
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """Rows as one list per column: the parameters of an unnest() statement."""
+    return [[row[n] for row in rows] for n in range(width)]
 
 
 def _field(name: str) -> str:
@@ -424,8 +439,7 @@ class PgTx(Tx):
                     counts[node] = counts.get(node, 0) - 1
             self._pg.execute(self._sql.unrank_many, (kind, chunk))
         if counts:
-            with self._pg.cursor() as cursor:
-                cursor.executemany(self._sql.add_count, [(*node, delta) for node, delta in counts.items()])
+            self._pg.execute(self._sql.add_counts, _columns([(*node, delta) for node, delta in counts.items()], 4))
         for board in {board for board, _, _ in counts}:
             self._pg.execute(self._sql.drop_counts, (board,))
 
@@ -437,15 +451,15 @@ class PgTx(Tx):
         self._pg.execute(self._sql.unrank_many, (kind, ids))
 
     def _rank_rows(self, rows: list[tuple[str, str, str, int]]) -> None:
-        with self._pg.cursor() as cursor:
-            cursor.executemany(self._sql.rank, rows)
+        self._pg.execute(self._sql.rank_many, _columns(rows, 4))
 
     def _apply_counts(self, counts: Mapping[tuple[str, int, int], int]) -> None:
-        with self._pg.cursor() as cursor:
-            cursor.executemany(self._sql.add_count, [(*node, delta) for node, delta in counts.items() if delta])
-            emptied = [node for node, delta in counts.items() if delta < 0]
-            if emptied:
-                cursor.executemany(self._sql.drop_count, emptied)
+        changed = [(*node, delta) for node, delta in counts.items() if delta]
+        if changed:
+            self._pg.execute(self._sql.add_counts, _columns(changed, 4))
+        emptied = [node for node, delta in counts.items() if delta < 0]
+        if emptied:
+            self._pg.execute(self._sql.drop_emptied, _columns(emptied, 3))
 
     def _rerank(self, kind: str, id: str, place: tuple[str, int] | None) -> None:
         if place is not None and not 0 <= place[1] < 2**RANK_KEY_BITS:
