@@ -221,7 +221,7 @@ class Waiting:
         # by that field while its puts wait, kept up by later puts, dropped when they are written (Tx._find_waiting).
         self.fields: dict[str, dict[str, dict[Any, set[str]]]] = {}
         self.counts: dict[tuple[str, int, int], int] = {}
-        # (kind, id) of every document the transaction put or deleted; (kind, None): many at once (Tx.touched).
+        # (kind, id) of every document the transaction put or deleted; (kind, None): many at once (Tx.written).
         self.touched: set[tuple[str, str | None]] = set()
 
 
@@ -252,12 +252,6 @@ class Tx:
         self._fields = waiting.fields if waiting is not None else None
         self._counts = waiting.counts if waiting is not None else None
         self._touched = waiting.touched if waiting is not None else None
-
-    @property
-    def touched(self) -> frozenset[tuple[str, str | None]]:
-        """What this write transaction changed: (kind, id) per document put or deleted, (kind, None) for a collection
-        changed wholesale (delete_where, trim, replace_all). Empty for an autocommit Tx."""
-        return frozenset(self._touched or ())
 
     def _touch(self, kind: str, id: str | None) -> None:
         if self._touched is not None:

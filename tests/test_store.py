@@ -551,7 +551,7 @@ def test_the_first_statements_after_the_database_restarted_succeed(pg_cluster: A
 
 
 def test_a_write_tells_what_it_changed_and_many_documents_go_in_and_out_at_once(state_location: str) -> None:
-    """touched (what populate copies into PostgreSQL), get_many, put_many in bulk: an id given twice keeps its last
+    """written (what a populate worker hands over), get_many, put_many in bulk: an id given twice keeps its last
     document, a second bulk put in one transaction does not bring back the first one's documents, ranked kinds too."""
     ranked = {"scores": lambda doc: ("b", doc["key"])}
     store = Store(state_location, ranked=ranked)
@@ -562,9 +562,13 @@ def test_a_write_tells_what_it_changed_and_many_documents_go_in_and_out_at_once(
         tx.put_many("users", [(f"v{n:04}", {"id": f"v{n:04}"}) for n in range(300)])
         tx.put_many("scores", [(f"s{n}", {"id": f"s{n}", "key": 1000 - n}) for n in range(250)])
         tx.delete("users", "u0002")
+        written = tx.written()
         tx.delete_where("logs", level="debug")
-    assert {("users", "u0000"), ("users", "u0001"), ("users", "u0002"), ("scores", "s7")} <= tx.touched
-    assert ("logs", None) in tx.touched and len(tx.touched) == 450 + 300 + 250 + 1
+        with pytest.raises(ValueError, match="changed wholesale"):
+            tx.written()
+    assert written["users"]["u0000"] == '{"id":"u0000","n":-1}' and written["users"]["u0002"] is None
+    assert written["users"]["u0001"] == '{"id":"u0001","n":"changed"}' and written["scores"]["s7"] is not None
+    assert [len(written[kind]) for kind in ("users", "scores")] == [450 + 300, 250]
     read = store.read()
     got = read.get_many("users", ["u0000", "u0001", "u0002", "u0449", "nope"])
     assert got == {"u0000": {"id": "u0000", "n": -1}, "u0001": {"id": "u0001", "n": "changed"}, "u0449": many[449][1]}
@@ -577,7 +581,7 @@ def test_a_write_tells_what_it_changed_and_many_documents_go_in_and_out_at_once(
     with store.write() as tx:
         tx.put_many("scores", [(f"s{n}", {"id": f"s{n}", "key": n}) for n in range(250)])  # every place changes
     assert [d["id"] for d in store.read().rank_page("scores", "b", 0, 2)] == ["s0", "s1"]
-    assert store.read().rank_before("b", 100) == 100 and store.read().touched == frozenset()
+    assert store.read().rank_before("b", 100) == 100 and store.read().written() == {}
 
 
 def test_a_held_write_lock_makes_other_writers_wait_not_its_own(state_location: str) -> None:
