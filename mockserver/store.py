@@ -507,20 +507,14 @@ class Tx:
         """Take many documents off their boards at once: one count change per tree node, not per document."""
         self._flush_counts()
         counts: dict[tuple[str, int, int], int] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            marks = ", ".join("?" * len(chunk))
-            rows = self._conn.execute(
-                f"SELECT board, key FROM ranked WHERE kind = ? AND id IN ({marks})", [kind, *chunk]
-            ).fetchall()
-            for board, key in rows:
-                for level, shift in _LEVELS:
-                    node = (board, level, int(key) >> shift)
-                    counts[node] = counts.get(node, 0) - 1
-            self._conn.execute(f"DELETE FROM ranked WHERE kind = ? AND id IN ({marks})", [kind, *chunk])
-        self._conn.executemany(_ADD_COUNT, [(*node, delta) for node, delta in counts.items()])
-        for board in {board for board, _, _ in counts}:
-            self._conn.execute("DELETE FROM rank_counts WHERE board = ? AND n <= 0", (board,))
+        old = self._places_of(kind, ids)
+        for board, key in old.values():
+            for level, shift in _LEVELS:
+                node = (board, level, key >> shift)
+                counts[node] = counts.get(node, 0) - 1
+        if old:
+            self._drop_places(kind, list(old))
+            self._apply_counts(counts)  # the nodes that reach 0 go
 
     # -- rankings: an order-statistic count tree per board (Store's `ranked`) ---------------------------
     # rank_counts holds, for each level, how many keys of the board share each prefix (key >> shift); the

@@ -196,7 +196,6 @@ CREATE TABLE IF NOT EXISTS {self.counts} (
             f"DELETE FROM {self.counts} c USING unnest(%s::text[], %s::int[], %s::bigint[]) AS e(board, level, prefix) "
             "WHERE c.board = e.board AND c.level = e.level AND c.prefix = e.prefix AND c.n <= 0"
         )
-        self.drop_counts = f"DELETE FROM {self.counts} WHERE board = %s AND n <= 0"
         self.rank_before = (
             "SELECT COALESCE(SUM(n), 0) FROM ("
             + " UNION ALL ".join(
@@ -428,21 +427,6 @@ class PgTx(Tx):
         return self._pg.execute(statements.delete_below, (kind, last)).rowcount
 
     # -- rankings: the count tree of store.Tx, in PostgreSQL ----------------------------------------
-    def _unrank_many(self, kind: str, ids: list[str]) -> None:
-        self._flush_counts()
-        counts: dict[tuple[str, int, int], int] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            for _, board, key in self._pg.execute(self._sql.places_of, (kind, chunk)).fetchall():
-                for level, shift in _LEVELS:
-                    node = (board, level, int(key) >> shift)
-                    counts[node] = counts.get(node, 0) - 1
-            self._pg.execute(self._sql.unrank_many, (kind, chunk))
-        if counts:
-            self._pg.execute(self._sql.add_counts, _columns([(*node, delta) for node, delta in counts.items()], 4))
-        for board in {board for board, _, _ in counts}:
-            self._pg.execute(self._sql.drop_counts, (board,))
-
     def _places_of(self, kind: str, ids: list[str]) -> dict[str, tuple[str, int]]:
         rows = self._pg.execute(self._sql.places_of, (kind, ids))
         return {id: (board, int(key)) for id, board, key in rows}
