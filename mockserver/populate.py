@@ -3,13 +3,14 @@
 Per person: an upstream Twitch identity (the shared registry), a FusionAuth user registered to an application and
 linked to that Twitch identity (as a Twitch login would leave it), and a LootLocker player with its guest and Twitch
 connected accounts, a session, its wallet (credited with a starting balance when a currency is named), and a score
-on a leaderboard when one is named. Faker gives the names (drawn once into
-pools, then combined by a seeded random generator: Faker per person would cost more than everything else); every
-name, email, FusionAuth id, Twitch id, code and token follows from `--seed`; the ids and tokens LootLocker's sign-in
-code path generates (player ULID, public UID, legacy id, session token) are its own, as for any new player.
+on a leaderboard when one is named. Faker gives the names (drawn once into pools, then combined by a random generator
+seeded per person: Faker per person would cost more than everything else); every name, email, FusionAuth id, Twitch
+id, code, token and score follows from `--seed` and the person's index; the ids and tokens LootLocker's sign-in code
+path generates (player ULID, public UID, wallet id, session token) are its own, as for any new player.
 
-People are written in batches, one write transaction per batch, so the rate is the store's bulk rate; the output
-is one JSON line per person with what a load script needs to sign in as them.
+Batches of people are made by worker processes, each on its own copy of the state, and written into the state in order,
+one write transaction a batch (see "the workers" below); the output is one JSON line per person with what a load script
+needs to sign in as them.
 """
 
 from __future__ import annotations
