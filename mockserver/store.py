@@ -213,13 +213,15 @@ class Waiting:
     """A write transaction's writes not sent to the database yet, shared by every Tx on its connection: puts of unranked
     kinds (kind → id → body) and the changes of the rank count tree ((board, level, prefix) → delta)."""
 
-    __slots__ = ("counts", "docs", "fields", "touched")
+    __slots__ = ("counts", "docs", "fields", "places", "touched")
 
     def __init__(self) -> None:
         self.docs: dict[str, dict[str, str]] = {}
         # kind → field → value → ids of waiting documents that had it when put: built by the first find() of the kind
         # by that field while its puts wait, kept up by later puts, dropped when they are written (Tx._find_waiting).
         self.fields: dict[str, dict[str, dict[Any, set[str]]]] = {}
+        # kind → id → place of the waiting puts of ranked kinds: ranked in bulk when they are written (_flush).
+        self.places: dict[str, dict[str, tuple[str, int] | None]] = {}
         self.counts: dict[tuple[str, int, int], int] = {}
         # (kind, id) of every document the transaction put or deleted; (kind, None): many at once (Tx.written).
         self.touched: set[tuple[str, str | None]] = set()
@@ -244,12 +246,14 @@ class Tx:
         self._watched = watched
         self._ranked = ranked or {}
         self._sql = kinds or (lambda kind: _KindSql(kind, own=False))
-        # A write transaction's puts of unranked kinds wait (kind → id → body) and go to the database in one
-        # executemany per kind: before anything but a get by id reads the kind, and before the commit. So do the
-        # rank count changes (summed per tree node: a batch of scores shares the upper nodes), until a rank is read.
+        # A write transaction's puts wait (kind → id → body) and go to the database in one executemany per kind:
+        # before anything but a get or a find reads the kind, and before the commit; a ranked kind's places change then,
+        # in bulk, and before a rank is read. So do the rank count changes (summed per tree node: a batch of scores
+        # shares the upper nodes), until a rank is read.
         # Shared by every Tx on the transaction's connection: an autocommit read inside the transaction sees them.
         self._pending = waiting.docs if waiting is not None else None
         self._fields = waiting.fields if waiting is not None else None
+        self._places = waiting.places if waiting is not None else None
         self._counts = waiting.counts if waiting is not None else None
         self._touched = waiting.touched if waiting is not None else None
 
@@ -258,23 +262,27 @@ class Tx:
             self._touched.add((kind, id))
 
     def _flush(self, kind: str | None = None) -> None:
-        """Write the waiting puts: of one kind, or of all kinds and the rank counts (None)."""
+        """Write the waiting puts: of one kind, or of all kinds and then the rank counts (None)."""
+        pending = self._pending
+        if pending:
+            for name in [kind] if kind is not None else list(pending):
+                rows = pending.pop(name, None)
+                if not rows:
+                    continue
+                self._fields.pop(name, None)  # type: ignore[union-attr]  # waiting puts come with their field maps
+                self._write_rows(name, rows)
+                places = self._places.pop(name, None) if self._places else None
+                if places:
+                    self._rerank_many(name, list(places.items()))
         if kind is None and self._counts:
             self._flush_counts()
-        pending = self._pending
-        if not pending:
-            return
-        if kind is not None:
-            rows = pending.pop(kind, None)
-            if rows:
-                self._fields.pop(kind, None)  # type: ignore[union-attr]  # waiting puts come with their field maps
-                self._write_rows(kind, rows)
-            return
-        self._fields.clear()  # type: ignore[union-attr]
-        for name in list(pending):
-            self._write_rows(name, pending.pop(name))
 
     def _flush_counts(self) -> None:
+        """Apply the rank count changes, after ranking the waiting documents of ranked kinds (a rank is about to be
+        read)."""
+        if self._places:
+            for kind in list(self._places):
+                self._flush(kind)
         counts = self._counts
         if counts:
             self._apply_counts(counts)
@@ -388,7 +396,12 @@ class Tx:
     def put(self, kind: str, id: str, doc: Document) -> None:
         self._touch(kind, id)
         rank_of = self._ranked.get(kind)
-        if rank_of is None and self._pending is not None:
+        if self._pending is not None and (rank_of is None or self._places is not None):
+            if rank_of is not None:
+                place = rank_of(doc)
+                if place is not None and not 0 <= place[1] < 2**RANK_KEY_BITS:
+                    raise ValueError(f"rank key out of range: {place[1]}")
+                self._places.setdefault(kind, {})[id] = place  # type: ignore[union-attr]
             self._pending.setdefault(kind, {})[id] = self._body(kind, doc)
             maps = self._fields.get(kind) if self._fields else None  # type: ignore[union-attr]
             if maps:
@@ -406,6 +419,8 @@ class Tx:
         self._touch(kind, id)
         waited = self._pending is not None and self._pending.get(kind, {}).pop(id, None) is not None
         if kind in self._ranked:
+            if self._places:
+                self._places.get(kind, {}).pop(id, None)
             self._rerank(kind, id, None)
         q = self._sql(kind)
         return self._conn.execute(q.delete, (*q.key, id)).rowcount > 0 or waited
@@ -588,6 +603,7 @@ class Tx:
 
     def _rebuild_rankings(self) -> None:
         """Rank every document of the ranked kinds again, in bulk (one aggregate per level)."""
+        self._flush()  # the waiting documents first: their places would otherwise come twice
         if self._counts:
             self._counts.clear()  # counted again from the ranked rows below
         self._conn.execute("DELETE FROM ranked")
@@ -609,6 +625,7 @@ class Tx:
 
     def rank_key(self, kind: str, id: str) -> int | None:
         """The sort key a ranked document is stored under (None: not ranked)."""
+        self._flush(kind)
         row = self._conn.execute("SELECT key FROM ranked WHERE kind = ? AND id = ?", (kind, id)).fetchone()
         return int(row[0]) if row else None
 

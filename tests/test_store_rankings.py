@@ -4,8 +4,12 @@ by put / delete / delete_where / replace_all / rewrite."""
 from __future__ import annotations
 
 import random
+import uuid
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from mockserver.store import RANK_KEY_BITS, Store
 
@@ -143,3 +147,50 @@ def test_many_rank_changes_in_one_transaction_are_read_back_inside_it_and_kept(s
     # No node of an emptied subtree is left behind (the tree is as large as the board).
     nodes = store.execute("SELECT COUNT(*) FROM rank_counts WHERE n <= 0 OR board = 'b:y'").fetchone()[0]
     assert nodes == 0
+
+
+_STEPS = st.lists(
+    st.one_of(
+        st.tuples(
+            st.just("put"),
+            st.sampled_from("abcd"),
+            st.sampled_from(["x", "y"]),
+            st.one_of(st.none(), st.integers(0, 40)),
+        ),
+        st.tuples(st.just("delete"), st.sampled_from("abcd"), st.just(""), st.none()),
+        st.tuples(st.just("rank"), st.just(""), st.sampled_from(["x", "y"]), st.integers(0, 41)),
+    ),
+    min_size=2,
+    max_size=12,
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(before=st.lists(st.tuples(st.sampled_from("ab"), st.integers(0, 40)), max_size=2), steps=_STEPS)
+@example(before=[("a", 5)], steps=[("put", "a", "x", 9), ("rank", "", "x", 7), ("delete", "a", "", None)])
+def test_ranks_read_inside_a_transaction_see_its_waiting_documents(
+    tmp_path: Path, before: list[tuple[str, int]], steps: list[tuple[str, str, str, int | None]]
+) -> None:
+    """A ranked kind's puts wait in a write transaction like the others and are ranked in bulk when written: every rank
+    read inside the transaction (size, position, page, key) answers what it answers when each step was committed."""
+    waiting, committed = (Store(str(tmp_path / f"{uuid.uuid4().hex}.sqlite3"), ranked={KIND: _place}) for _ in range(2))
+    for store in (waiting, committed):
+        for id, key in before:
+            _put(store, id, "x", key)
+    with waiting.write() as tx:
+        for action, id, board, key in steps:
+            if action == "put":
+                tx.put(KIND, id, {"id": id, "board": board, "key": key})
+                _put(committed, id, board, key)
+            elif action == "delete":
+                tx.delete(KIND, id)
+                with committed.write() as other:
+                    other.delete(KIND, id)
+            else:
+                assert key is not None
+                read = committed.read()
+                assert [tx.rank_key(KIND, i) for i in "abcd"] == [read.rank_key(KIND, i) for i in "abcd"]
+                assert tx.rank_size(f"b:{board}") == read.rank_size(f"b:{board}")
+                assert tx.rank_before(f"b:{board}", key) == read.rank_before(f"b:{board}", key)
+                assert tx.rank_page(KIND, f"b:{board}", 1, 3) == read.rank_page(KIND, f"b:{board}", 1, 3)
+    assert _order(waiting, "x") == _order(committed, "x") and _order(waiting, "y") == _order(committed, "y")
