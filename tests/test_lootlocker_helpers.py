@@ -66,6 +66,7 @@ def test_a_ulid_is_26_crockford_characters_that_begin_with_its_millisecond() -> 
             number = number * 32 + ids.CROCKFORD.index(char)
         assert before <= number >> 80 <= after  # 48 bits of milliseconds first, then 80 random bits
     assert len(set(made)) == 200
+    assert made == sorted(made)  # creation order, within a millisecond too (lists ordered by id rely on it)
 
 
 def test_a_human_code_uses_every_letter_of_its_alphabet_and_no_look_alike() -> None:

@@ -7,6 +7,7 @@ lease codes 8 upper-case characters, timestamps ISO-8601 with an explicit offset
 from __future__ import annotations
 
 import secrets
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -18,9 +19,20 @@ HUMAN = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 _PAIRS = [a + b for a in CROCKFORD for b in CROCKFORD]
 
 
+_last_ulid = 0
+_ulid_lock = threading.Lock()
+
+
 def ulid() -> str:
-    """48 bits of milliseconds then 80 random bits, in Crockford base32."""
+    """48 bits of milliseconds then 80 random bits, in Crockford base32; monotonic within a process (as ULID's
+    monotonic mode): one made in the same millisecond as the last, with a lower random part, is the last plus one, so
+    that lists ordered by id (items, notifications, a player's assets) keep creation order."""
+    global _last_ulid
     value = (time.time_ns() // 1_000_000) << 80 | secrets.randbits(80)
+    with _ulid_lock:
+        if value <= _last_ulid:
+            value = _last_ulid + 1
+        _last_ulid = value
     return "".join([_PAIRS[(value >> shift) & 1023] for shift in range(120, -1, -10)])
 
 
