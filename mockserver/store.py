@@ -545,8 +545,8 @@ class Tx:
             counts[node] = counts.get(node, 0) + delta
 
     def _rerank_many(self, kind: str, places: list[tuple[str, tuple[str, int] | None]]) -> None:
-        """_rerank() of many documents at once: their current places in one statement (a chunk), the rows that go
-        and the rows that come in one each; count changes as _count() makes them."""
+        """Move documents to their new places (None: off their board): their current places in one statement (a
+        chunk), the rows that go and the rows that come in one each; count changes as _count() makes them."""
         for _, place in places:
             if place is not None and not 0 <= place[1] < 2**RANK_KEY_BITS:
                 raise ValueError(f"rank key out of range: {place[1]}")
@@ -588,18 +588,7 @@ class Tx:
             self._conn.execute(f"DELETE FROM ranked WHERE kind = ? AND id IN ({marks})", [kind, *chunk])
 
     def _rerank(self, kind: str, id: str, place: tuple[str, int] | None) -> None:
-        if place is not None and not 0 <= place[1] < 2**RANK_KEY_BITS:
-            raise ValueError(f"rank key out of range: {place[1]}")
-        row = self._conn.execute("SELECT board, key FROM ranked WHERE kind = ? AND id = ?", (kind, id)).fetchone()
-        old = (row[0], int(row[1])) if row else None
-        if old == place:
-            return
-        if old is not None:
-            self._count(old[0], old[1], -1)
-            self._conn.execute("DELETE FROM ranked WHERE kind = ? AND id = ?", (kind, id))
-        if place is not None:
-            self._conn.execute("INSERT INTO ranked (kind, id, board, key) VALUES (?, ?, ?, ?)", (kind, id, *place))
-            self._count(place[0], place[1], 1)
+        self._rerank_many(kind, [(id, place)])
 
     def _rebuild_rankings(self) -> None:
         """Rank every document of the ranked kinds again, in bulk (one aggregate per level)."""

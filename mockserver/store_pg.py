@@ -209,9 +209,7 @@ CREATE TABLE IF NOT EXISTS {self.counts} (
             f"SELECT prefix, n FROM {self.counts} WHERE board = %s AND level = %s AND prefix BETWEEN %s AND %s "
             "ORDER BY prefix"
         )
-        self.rank_of = f"SELECT board, key FROM {self.ranked} WHERE kind = %s AND id = %s"
         self.rank_key = f"SELECT key FROM {self.ranked} WHERE kind = %s AND id = %s"
-        self.unrank = f"DELETE FROM {self.ranked} WHERE kind = %s AND id = %s"
         self.rank = f"INSERT INTO {self.ranked} (kind, id, board, key) VALUES (%s, %s, %s, %s)"
         self.rank_many = (
             f"INSERT INTO {self.ranked} (kind, id, board, key) "
@@ -444,20 +442,6 @@ class PgTx(Tx):
         emptied = [node for node, delta in counts.items() if delta < 0]
         if emptied:
             self._pg.execute(self._sql.drop_emptied, _columns(emptied, 3))
-
-    def _rerank(self, kind: str, id: str, place: tuple[str, int] | None) -> None:
-        if place is not None and not 0 <= place[1] < 2**RANK_KEY_BITS:
-            raise ValueError(f"rank key out of range: {place[1]}")
-        row = self._pg.execute(self._sql.rank_of, (kind, id)).fetchone()
-        old = (row[0], int(row[1])) if row else None
-        if old == place:
-            return
-        if old is not None:
-            self._count(old[0], old[1], -1)
-            self._pg.execute(self._sql.unrank, (kind, id))
-        if place is not None:
-            self._pg.execute(self._sql.rank, (kind, id, *place))
-            self._count(place[0], place[1], 1)
 
     def _rebuild_rankings(self) -> None:
         if self._counts:
